@@ -1,0 +1,36 @@
+/** The service's validated configuration (see README, "Configuration"). */
+export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
+
+export interface AuthConfig {
+  /** OIDC provider JWKS URL; keys cached, refetched on an unknown `kid`. */
+  jwksUrl?: string;
+  /** Path of a JWKS JSON file. */
+  jwksFile?: string;
+  issuer?: string;
+  audience?: string;
+  /** Optional JSON file mapping role names to permission lists; replaces the built-in map. */
+  roleMapFile?: string;
+  /**
+   * True when no AUTH_* key source is configured: the service generates a key pair in
+   * `dataDir` on first start and trusts it (embedded quick start).
+   */
+  embeddedKeys: boolean;
+}
+
+export interface AppConfig {
+  port: number;
+  grpcPort: number;
+  dataDir: string;
+  eventStore: EventStoreKind;
+  /** PostgreSQL connection string (events with EVENT_STORE=postgres, and the read model when set). */
+  databaseUrl?: string;
+  /** EventStoreDB connection string (esdb:// or esdb+discover://) for EVENT_STORE=eventstoredb. */
+  eventStoreConnectionString?: string;
+  auth: AuthConfig;
+  /** Catalogue file replacing the built-in one. */
+  catalogFile?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Nest injection token for {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
