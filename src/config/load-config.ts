@@ -1,0 +1,187 @@
+import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AppConfig, AuthConfig, EventStoreKind } from './app-config';
+import { ConfigError } from './config-error';
+
+const EVENT_STORE_KINDS: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb'];
+const LOG_LEVELS: readonly AppConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads and validates the service configuration from environment variables.
+ *
+ * An empty variable counts as unset (deployment tools often write `NAME=` for "no value").
+ * Paths are resolved against the current directory so later `chdir`s cannot change their meaning.
+ * `DATA_DIR` is created when missing. Throws {@link ConfigError} naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const port = parsePort('PORT', read('PORT'), 8080);
+  const grpcPort = parsePort('GRPC_PORT', read('GRPC_PORT'), 8081);
+  if (port === grpcPort) {
+    throw new ConfigError('GRPC_PORT', `GRPC_PORT must differ from PORT, both are ${port}`);
+  }
+
+  const dataDir = ensureDirectory('DATA_DIR', resolve(read('DATA_DIR') ?? './data'));
+  const eventStore = parseOneOf('EVENT_STORE', read('EVENT_STORE'), EVENT_STORE_KINDS, 'sqlite');
+
+  const databaseUrl = optional(read('DATABASE_URL'), (value) => parsePostgresUrl('DATABASE_URL', value));
+  if (eventStore === 'postgres' && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL', 'DATABASE_URL is required when EVENT_STORE=postgres (postgres://user@host:5432/database)');
+  }
+
+  const eventStoreConnectionString = optional(read('EVENTSTORE_CONNECTION_STRING'), (value) =>
+    parseEventStoreDbConnectionString('EVENTSTORE_CONNECTION_STRING', value),
+  );
+  if (eventStore === 'eventstoredb' && eventStoreConnectionString === undefined) {
+    throw new ConfigError(
+      'EVENTSTORE_CONNECTION_STRING',
+      'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb (esdb://host:2113?tls=false or esdb+discover://...)',
+    );
+  }
+
+  return {
+    port,
+    grpcPort,
+    dataDir,
+    eventStore,
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(eventStoreConnectionString !== undefined && { eventStoreConnectionString }),
+    auth: parseAuth(read),
+    ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
+    logLevel: parseOneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
+  };
+}
+
+function parseAuth(read: (name: string) => string | undefined): AuthConfig {
+  const jwksUrl = optional(read('AUTH_JWKS_URL'), (value) => parseHttpUrl('AUTH_JWKS_URL', value));
+  const jwksFile = optional(read('AUTH_JWKS_FILE'), (value) => existingFile('AUTH_JWKS_FILE', value));
+  if (jwksUrl !== undefined && jwksFile !== undefined) {
+    throw new ConfigError('AUTH_JWKS_FILE', 'AUTH_JWKS_URL and AUTH_JWKS_FILE are mutually exclusive: set only one key source');
+  }
+  const embeddedKeys = jwksUrl === undefined && jwksFile === undefined;
+  const issuer = read('AUTH_ISSUER');
+  const audience = read('AUTH_AUDIENCE');
+  // The embedded key pair signs with its own fixed issuer and audience; accepting other values
+  // here would make every token the CLI prints fail verification.
+  for (const [name, value] of [['AUTH_ISSUER', issuer], ['AUTH_AUDIENCE', audience]] as const) {
+    if (embeddedKeys && value !== undefined) {
+      throw new ConfigError(name, `${name} needs AUTH_JWKS_URL or AUTH_JWKS_FILE; without them the service uses its embedded key pair, which has its own issuer and audience`);
+    }
+  }
+  return {
+    ...optionalEntry('jwksUrl', jwksUrl),
+    ...optionalEntry('jwksFile', jwksFile),
+    ...optionalEntry('issuer', issuer),
+    ...optionalEntry('audience', audience),
+    ...optionalEntry('roleMapFile', optional(read('AUTH_ROLE_MAP_FILE'), (value) => existingFile('AUTH_ROLE_MAP_FILE', value))),
+    embeddedKeys,
+  };
+}
+
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+/** Keeps absent optional fields absent instead of present-and-undefined. */
+function optionalEntry<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function parsePort(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(name, `${name} must be an integer 1-65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseOneOf<T extends string>(name: string, value: string | undefined, accepted: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  const match = accepted.find((candidate) => candidate === value.toLowerCase());
+  if (match === undefined) {
+    throw new ConfigError(name, `${name} must be one of ${accepted.join(', ')}, got "${value}"`);
+  }
+  return match;
+}
+
+function parseUrl(name: string, value: string, expected: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ConfigError(name, `${name} must be ${expected}, got "${redact(value)}"`);
+  }
+}
+
+function parsePostgresUrl(name: string, value: string): string {
+  const expected = 'a postgres:// or postgresql:// URL with a host (postgres://user:password@host:5432/database)';
+  const url = parseUrl(name, value, expected);
+  if ((url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || url.hostname === '') {
+    throw new ConfigError(name, `${name} must be ${expected}, got "${redact(value)}"`);
+  }
+  return value;
+}
+
+function parseEventStoreDbConnectionString(name: string, value: string): string {
+  const expected = 'an esdb:// or esdb+discover:// connection string with a host (esdb://localhost:2113?tls=false)';
+  if (!/^(esdb|esdb\+discover):\/\/(?:[^@/]*@)?[^/?,:@]+/i.test(value)) {
+    throw new ConfigError(name, `${name} must be ${expected}, got "${redact(value)}"`);
+  }
+  return value;
+}
+
+function parseHttpUrl(name: string, value: string): string {
+  const expected = 'an http:// or https:// URL (https://issuer.example.com/oauth/v2/keys)';
+  const url = parseUrl(name, value, expected);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new ConfigError(name, `${name} must be ${expected}, got "${value}"`);
+  }
+  return url.href;
+}
+
+function existingFile(name: string, value: string): string {
+  const path = resolve(value);
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (cause) {
+    throw new ConfigError(name, `${name} must name a readable file, but "${path}" does not exist or cannot be read`, { cause });
+  }
+  if (!isFile) throw new ConfigError(name, `${name} must name a file, but "${path}" is not a regular file`);
+  return path;
+}
+
+function ensureDirectory(name: string, path: string): string {
+  const existing = statOrUndefined(path);
+  if (existing !== undefined && !existing.isDirectory()) {
+    throw new ConfigError(name, `${name} must be a directory, but "${path}" is a file`);
+  }
+  try {
+    if (existing === undefined) mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (cause) {
+    throw new ConfigError(name, `${name} must be a directory the service can create and write, "${path}" failed: ${describe(cause)}`, { cause });
+  }
+  return path;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Connection strings may carry a password; error messages must not print it. */
+function redact(value: string): string {
+  return value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error && 'code' in error ? String(error.code) : String(error);
+}
