@@ -24,11 +24,10 @@ const GROUP_SUFFIX = '.*';
 
 /** Groups may be given with or without the ".*" suffix; the canonical form has none. */
 export function normalizeCondition(condition: Condition): Condition {
-  if (condition.match === 'group' && condition.value.endsWith(GROUP_SUFFIX)) {
-    return { ...condition, value: condition.value.slice(0, -GROUP_SUFFIX.length) };
-  }
-  return condition;
+  return condition.match === 'group' ? { ...condition, value: stripGroupSuffix(condition.value) } : condition;
 }
+
+const stripGroupSuffix = (group: string): string => (group.endsWith(GROUP_SUFFIX) ? group.slice(0, -GROUP_SUFFIX.length) : group);
 
 /**
  * Why a condition's value cannot be turned into an id, or undefined when it can. Values that
@@ -46,7 +45,7 @@ export function conditionProblem(condition: Condition): string | undefined {
       if (value.startsWith('/')) return 'must not start with "/"';
       return value.endsWith(GROUP_SUFFIX) ? 'must not end with ".*" (use group for event groups)' : undefined;
     case 'group': {
-      const group = normalizeCondition(condition).value;
+      const group = stripGroupSuffix(value);
       if (group.startsWith('/')) return 'must not start with "/"';
       return group === '' || group.endsWith(GROUP_SUFFIX) ? 'must name an event group such as "user.human"' : undefined;
     }

@@ -1,0 +1,20 @@
+import { ApiError, failedPrecondition, invalidArgument, notFound } from '../../common/errors/api-error';
+
+/** The error ids clients match on; they are ZITADEL's, so existing clients keep working. */
+export const ExecutionErrors = {
+  requestConditionEmpty: (): ApiError => invalidArgument('COMMAND-3tkej630e6', 'Request or response condition needs a method, a service or all'),
+  eventConditionEmpty: (): ApiError => invalidArgument('COMMAND-w5smb6v7qu', 'Event condition needs an event, a group or all'),
+  functionNameEmpty: (): ApiError => invalidArgument('COMMAND-5folwn5jws', 'Function condition needs a name'),
+  methodNotFound: (): ApiError => notFound('COMMAND-vysplsevt8', 'Method not found'),
+  serviceNotFound: (): ApiError => notFound('COMMAND-qu6dfhiioq', 'Service not found'),
+  functionNotFound: (): ApiError => notFound('COMMAND-cdy39t0ksr', 'Function not found'),
+  noTargets: (): ApiError => invalidArgument('COMMAND-56bteot2uj', 'Execution needs at least one target'),
+  targetNotFound: (): ApiError => notFound('COMMAND-17e8fq1ggk', 'Target not found'),
+  includeNotFound: (): ApiError => notFound('COMMAND-slgj0l4cdz', 'Included execution not found'),
+  includesItself: (): ApiError => failedPrecondition('COMMAND-mo1cmjp5k7', 'Execution cannot include itself'),
+  includedIncludesItself: (): ApiError => failedPrecondition('COMMAND-iuch02i656', 'Included execution includes itself'),
+  includeCycle: (): ApiError => failedPrecondition('COMMAND-819opvhgjv', 'Include chain leads back to this execution'),
+  includeTooDeep: (): ApiError => failedPrecondition('COMMAND-gbhd3g57oo', 'Includes are nested deeper than 3 levels'),
+  executionNotFound: (): ApiError => notFound('COMMAND-suq2upd3rt', 'Execution not found'),
+  invalidConditionValue: (field: string, problem: string): ApiError => invalidArgument('COMMAND-cndv4lu3x1', `${field} ${problem}`),
+};
