@@ -1,0 +1,271 @@
+import type { EventStore, StoredEvent } from '@app/event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import { stateTablePath, type DatabaseDialect } from './database-dialect';
+import { ProjectionWaitTimeoutError } from './errors';
+import { errorMessage, type ProjectionLogger } from './logger';
+import type { Projection } from './projection';
+import { ProjectionStateEntity } from './projection-state.entity';
+
+export interface RunnerContext {
+  readonly store: EventStore;
+  readonly dataSource: DataSource;
+  readonly dialect: DatabaseDialect;
+  readonly logger: ProjectionLogger;
+  readonly batchSize: number;
+  readonly retryDelay: { readonly initialMs: number; readonly maxMs: number };
+}
+
+interface BatchOutcome {
+  /** The checkpoint after the batch. */
+  position: number;
+  /** The read reached the end of the log. */
+  isEnd: boolean;
+  /** The checkpoint moved. */
+  progressed: boolean;
+}
+
+const MAX_ERROR_TEXT = 4000;
+
+/**
+ * Drives one projection: transactional batches (lock, read from the checkpoint, reduce, move
+ * the checkpoint, commit), shared catch-up for concurrent waiters, and the live loop.
+ */
+export class ProjectionRunner {
+  /** Highest checkpoint this process has seen committed (by itself or by another runner). */
+  private knownPosition = 0;
+  private drainInFlight: Promise<void> | undefined;
+
+  private live = false;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private interruptPause: (() => void) | undefined;
+  private liveLoop: Promise<void> | undefined;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly context: RunnerContext,
+  ) {}
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  get position(): number {
+    return this.knownPosition;
+  }
+
+  observePosition(position: number): void {
+    if (position > this.knownPosition) this.knownPosition = position;
+  }
+
+  /** Forgets what was seen, after the checkpoint was moved back on purpose (reset). */
+  rewindTo(position: number): void {
+    this.knownPosition = position;
+  }
+
+  /**
+   * Resolves once the checkpoint is at or past `target`. Runs batches as needed, joining a
+   * drain already in flight instead of starting a parallel one. When the log does not (yet)
+   * show `target`, polls until `timeoutMs` has passed.
+   */
+  async reach(target: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let pauseMs = 5;
+    while (this.knownPosition < target) {
+      await this.drain(() => true);
+      if (this.knownPosition >= target) return;
+      if (Date.now() >= deadline) throw new ProjectionWaitTimeoutError(this.name, target, this.knownPosition);
+      await sleep(pauseMs);
+      pauseMs = Math.min(pauseMs * 2, 200);
+    }
+  }
+
+  /** Runs batches until the log's end, or the one already running. Rejects when a batch fails. */
+  drain(shouldContinue: () => boolean): Promise<void> {
+    if (this.drainInFlight) return this.drainInFlight;
+    const run = this.runUntilEnd(shouldContinue).finally(() => {
+      this.drainInFlight = undefined;
+    });
+    this.drainInFlight = run;
+    return run;
+  }
+
+  /** Starts the live loop: drains now and again after every {@link wake}; retries failures. */
+  startLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.wakeRequested = true;
+    this.liveLoop = this.runLive();
+  }
+
+  /** Lets the current batch finish, then stops the live loop. */
+  async stopLive(): Promise<void> {
+    this.live = false;
+    this.wakeUp?.();
+    this.interruptPause?.();
+    await this.liveLoop;
+    this.liveLoop = undefined;
+  }
+
+  /** New events may be there: the live loop drains again (soon, if it is retrying). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  private async runUntilEnd(shouldContinue: () => boolean): Promise<void> {
+    for (;;) {
+      const outcome = await this.runBatchRecordingFailure();
+      if (outcome.isEnd || !outcome.progressed || !shouldContinue()) return;
+    }
+  }
+
+  private async runBatchRecordingFailure(): Promise<BatchOutcome> {
+    try {
+      const outcome = await this.context.dialect.exclusive(() => this.context.dataSource.transaction((manager) => this.runBatch(manager)));
+      this.observePosition(outcome.position);
+      return outcome;
+    } catch (error) {
+      await this.recordFailure(error);
+      throw error;
+    }
+  }
+
+  /** One batch, inside the transaction that also commits its checkpoint. */
+  private async runBatch(manager: EntityManager): Promise<BatchOutcome> {
+    const stateTable = stateTablePath(manager.dataSource);
+    let checkpoint = await this.context.dialect.lockCheckpoint(manager, stateTable, this.name);
+    if (checkpoint === undefined) {
+      await insertMissingStates(manager, [this.name]);
+      checkpoint = await this.context.dialect.lockCheckpoint(manager, stateTable, this.name);
+      if (checkpoint === undefined) throw new Error(`Projection state row of "${this.name}" cannot be created`);
+    }
+    this.observePosition(checkpoint);
+
+    const read = await this.context.store.readAll({
+      fromPosition: checkpoint + 1,
+      maxCount: this.context.batchSize,
+      filter: { types: this.projection.eventTypes },
+    });
+    const events = read.events;
+    if (events.length > 0) await this.projection.apply(events, manager);
+
+    const lastEvent: StoredEvent | undefined = events[events.length - 1];
+    const position = Math.max(checkpoint, read.nextPosition - 1, lastEvent?.position ?? 0);
+    const progressed = position > checkpoint;
+    if (progressed || events.length > 0) {
+      await manager
+        .createQueryBuilder()
+        .update(ProjectionStateEntity)
+        .set({
+          position,
+          updatedAt: new Date(),
+          errorCount: 0,
+          eventsProcessed: () => `events_processed + ${events.length}`,
+          ...(lastEvent ? { lastEventAt: lastEvent.createdAt } : {}),
+        })
+        .where('name = :name', { name: this.name })
+        .execute();
+    }
+    return { position, isEnd: read.isEnd, progressed };
+  }
+
+  private async recordFailure(error: unknown): Promise<void> {
+    const text = errorMessage(error).slice(0, MAX_ERROR_TEXT);
+    try {
+      await this.context.dialect.exclusive(() =>
+        this.context.dataSource
+          .createQueryBuilder()
+          .update(ProjectionStateEntity)
+          .set({ lastError: text, lastErrorAt: new Date(), errorCount: () => 'error_count + 1' })
+          .where('name = :name', { name: this.name })
+          .execute(),
+      );
+    } catch (recordError) {
+      // The database itself may be what failed; the original error is what matters.
+      this.context.logger.warn('Could not record the projection failure', {
+        projection: this.name,
+        error: errorMessage(recordError),
+      });
+    }
+  }
+
+  private async runLive(): Promise<void> {
+    let failures = 0;
+    while (this.live) {
+      if (!this.wakeRequested) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+        this.wakeUp = undefined;
+        continue;
+      }
+      this.wakeRequested = false;
+      try {
+        await this.drain(() => this.live);
+        if (failures > 0) this.context.logger.info('Projection recovered', { projection: this.name, position: this.knownPosition });
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        const delayMs = backoffDelay(failures, this.context.retryDelay);
+        this.context.logger.error('Projection batch failed; retrying', {
+          projection: this.name,
+          position: this.knownPosition,
+          attempt: failures,
+          retryInMs: delayMs,
+          error: errorMessage(error),
+        });
+        this.wakeRequested = true;
+        await this.pause(delayMs);
+      }
+    }
+  }
+
+  /** Waits `ms` unless the live loop is stopped first (wake-ups do not shorten a backoff). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.interruptPause = done;
+    }).finally(() => {
+      this.interruptPause = undefined;
+    });
+  }
+}
+
+/** Inserts checkpoint rows at position 0 for projections that have none yet. */
+export async function insertMissingStates(manager: EntityManager, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const now = new Date();
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(ProjectionStateEntity)
+    .values(
+      names.map((name) => ({
+        name,
+        position: 0,
+        lastEventAt: null,
+        updatedAt: now,
+        lastError: null,
+        lastErrorAt: null,
+        errorCount: 0,
+        eventsProcessed: 0,
+      })),
+    )
+    .orIgnore()
+    .execute();
+}
+
+/** Exponential backoff with jitter, so replicas failing together do not retry in lockstep. */
+export function backoffDelay(failures: number, bounds: { initialMs: number; maxMs: number }): number {
+  const exponential = Math.min(bounds.maxMs, bounds.initialMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

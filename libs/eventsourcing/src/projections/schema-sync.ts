@@ -1,0 +1,57 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { EntityTarget } from './projection';
+
+/**
+ * Creates (or alters) the tables of exactly `entities` with TypeORM's schema synchronisation,
+ * leaving every other table of the database alone.
+ *
+ * Why synchronise rather than migrate: read-model tables are derived data. When their shape
+ * changes incompatibly the projection is reset and rebuilt from the log, so there is no data
+ * to migrate, and a projection author only declares entities.
+ *
+ * TypeORM synchronises all entities of a DataSource at once, so a short-lived DataSource with
+ * the same connection options and only these entities does the work. It cannot reach an
+ * in-memory SQLite database (which is private to its connection).
+ */
+export async function synchronizeEntities(dataSource: DataSource, entities: readonly EntityTarget[]): Promise<void> {
+  const options = dataSource.options;
+  if (options.type === 'better-sqlite3' && (options.database === ':memory:' || options.database === '')) {
+    throw new Error('The projection engine needs a file-backed SQLite read model (in-memory databases are per connection)');
+  }
+  const syncOptions = {
+    ...options,
+    entities: [...entities],
+    synchronize: false,
+    migrationsRun: false,
+    migrations: [],
+    subscribers: [],
+    dropSchema: false,
+    logging: false,
+  } as DataSourceOptions;
+  const syncSource = new DataSource(syncOptions);
+  await syncSource.initialize();
+  try {
+    await withSchemaLock(dataSource, () => syncSource.synchronize());
+  } finally {
+    await syncSource.destroy();
+  }
+}
+
+/** Arbitrary constant naming the advisory lock that serialises schema changes of replicas. */
+const SCHEMA_LOCK_KEY = 7_243_118_902;
+
+async function withSchemaLock(dataSource: DataSource, job: () => Promise<void>): Promise<void> {
+  if (dataSource.options.type !== 'postgres') return job();
+  // Two replicas starting together would both see a table missing and both create it.
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+    try {
+      await job();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
