@@ -1,0 +1,23 @@
+import type { Interceptor } from '@connectrpc/connect';
+import type { Caller } from '../../auth/caller';
+import { permissionDeniedError } from '../../auth/auth-errors';
+import type { Permission } from '../../auth/permissions';
+import { CALLER } from './caller-context';
+
+/** Turns an `authorization` header value (or its absence) into a caller, or throws an ApiError. */
+export type AuthenticateHeader = (authorization: string | undefined) => Promise<Caller>;
+
+/**
+ * Authenticates every call from its `authorization` metadata (the same bearer token as over
+ * HTTP) and checks the RPC's permission before the handler runs. RPCs without an entry in
+ * `permissions` are refused, so a new RPC cannot be served unprotected by accident.
+ */
+export function authInterceptor(authenticate: AuthenticateHeader, permissions: Readonly<Record<string, Permission>>): Interceptor {
+  return (next) => async (request) => {
+    const caller = await authenticate(request.header.get('authorization') ?? undefined);
+    const required = Object.hasOwn(permissions, request.method.localName) ? permissions[request.method.localName] : undefined;
+    if (required === undefined || !caller.permissions.has(required)) throw permissionDeniedError();
+    request.contextValues.set(CALLER, caller);
+    return next(request);
+  };
+}
