@@ -1,0 +1,71 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ConcurrencyConflictError } from '@app/eventsourcing';
+import type { HttpAdapterHost } from '@nestjs/core';
+import { ApiError, StatusCode, httpStatusOf, toStatusBody } from './api-error';
+import { HttpErrorId, concurrentModification, internalError, storeUnavailable } from './http-error-ids';
+import { isStoreUnavailable } from './unavailability';
+
+/** gRPC code and error id for the HTTP errors Nest and Express raise themselves. */
+function fromHttpException(exception: HttpException): { status: number; error: ApiError } {
+  const status = exception.getStatus();
+  const make = (code: StatusCode, id: string, message: string): { status: number; error: ApiError } => ({
+    status,
+    error: new ApiError(code, id, message),
+  });
+  if (status === HttpStatus.BAD_REQUEST && exception.cause instanceof SyntaxError) {
+    return make(StatusCode.InvalidArgument, HttpErrorId.malformedJson, 'Request body is not valid JSON');
+  }
+  switch (status) {
+    case HttpStatus.NOT_FOUND:
+      return make(StatusCode.NotFound, HttpErrorId.routeNotFound, 'No such route');
+    case HttpStatus.METHOD_NOT_ALLOWED:
+      return make(StatusCode.Unimplemented, HttpErrorId.methodNotAllowed, 'Method not allowed');
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return make(StatusCode.ResourceExhausted, HttpErrorId.bodyTooLarge, 'Request body is too large');
+    case HttpStatus.UNAUTHORIZED:
+      return make(StatusCode.Unauthenticated, HttpErrorId.httpError, 'Unauthenticated');
+    case HttpStatus.FORBIDDEN:
+      return make(StatusCode.PermissionDenied, HttpErrorId.httpError, 'Permission denied');
+    case HttpStatus.TOO_MANY_REQUESTS:
+      return make(StatusCode.ResourceExhausted, HttpErrorId.httpError, 'Too many requests');
+    case HttpStatus.SERVICE_UNAVAILABLE:
+      return make(StatusCode.Unavailable, HttpErrorId.httpError, 'Service unavailable');
+  }
+  if (status >= 500) return { status: HttpStatus.INTERNAL_SERVER_ERROR, error: internalError() };
+  return make(StatusCode.InvalidArgument, HttpErrorId.httpError, exception.message);
+}
+
+/**
+ * The single place where failures become responses: every error leaves as the grpc-gateway
+ * style body `{code, message, details: [ErrorDetail]}`. Unexpected errors are logged with
+ * their stack and answered with a bare Internal error, so internals never leak.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response: unknown = host.switchToHttp().getResponse();
+    const { status, error } = this.translate(exception);
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
+    adapter.reply(response, toStatusBody(error), status);
+  }
+
+  private translate(exception: unknown): { status: number; error: ApiError } {
+    if (exception instanceof ApiError) return { status: httpStatusOf(exception.code), error: exception };
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof ConcurrencyConflictError) {
+      this.logger.warn(exception.message);
+      return { status: httpStatusOf(StatusCode.Aborted), error: concurrentModification(exception) };
+    }
+    if (isStoreUnavailable(exception)) {
+      this.logger.warn(`Store unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      return { status: httpStatusOf(StatusCode.Unavailable), error: storeUnavailable(exception) };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, error: internalError() };
+  }
+}

@@ -1,0 +1,27 @@
+import { EventStoreUnavailableError } from '@app/event-store';
+
+/** Driver error codes that mean "the database cannot be reached right now", not "bad query". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE',
+  // PostgreSQL: admin/crash shutdown, cannot connect now, too many connections
+  '57P01', '57P02', '57P03', '53300',
+  // SQLite: locked beyond the busy timeout, file cannot be opened or read
+  'SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL',
+]);
+const UNAVAILABLE_NAMES = new Set(['EventStoreUnavailableError', 'ProjectionWaitTimeoutError', 'CannotExecuteNotConnectedError', 'ConnectionIsNotSetError']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection is closed|The database connection is not open|timeout exceeded when trying to connect/i;
+
+/**
+ * True when the error (or one of its causes) says a store — the event store or the read-model
+ * database — is unreachable, so the client should retry later (503) rather than see a 500.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth += 1) {
+    if (current instanceof EventStoreUnavailableError || UNAVAILABLE_NAMES.has(current.name)) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('SQLITE_IOERR'))) return true;
+    if (UNAVAILABLE_MESSAGES.test(current.message)) return true;
+    current = (current as { driverError?: unknown }).driverError ?? current.cause;
+  }
+  return false;
+}

@@ -1,0 +1,59 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ApiError } from '../errors/api-error';
+import { invalidRequest } from '../errors/http-error-ids';
+import { ONEOF_PROPERTY, type ErrorContext } from './decorators';
+
+interface Violation {
+  path: string;
+  message: string;
+  apiError?: () => ApiError;
+}
+
+function collect(errors: readonly ValidationError[], parentPath: string, into: Violation[]): Violation[] {
+  for (const error of errors) {
+    const isOneOf = error.property === ONEOF_PROPERTY;
+    const path = isOneOf ? parentPath : parentPath ? `${parentPath}.${error.property}` : error.property;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      const context = error.contexts?.[constraint] as (Partial<ErrorContext> & { onlyWhenNone?: boolean }) | undefined;
+      const appliesToThisFailure = !context?.onlyWhenNone || message.startsWith('must set one of');
+      // class-validator messages start with the property name; the full path replaces it.
+      const text = message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
+      into.push({ path: path || 'body', message: `${path || 'body'} ${text}`, apiError: appliesToThisFailure ? context?.apiError : undefined });
+    }
+    if (error.children?.length) collect(error.children, path, into);
+  }
+  return into;
+}
+
+/** Maps class-validator failures to one ApiError: the API's own id when a rule defines one. */
+export function validationErrorsToApiError(errors: readonly ValidationError[]): ApiError {
+  const violations = collect(errors, '', []);
+  const specific = violations.find((violation) => violation.apiError);
+  if (specific?.apiError) return specific.apiError();
+  return invalidRequest(violations.map((violation) => violation.message).join('; ') || 'invalid request');
+}
+
+/**
+ * DTO validation for every route: unknown fields are ignored (stripped), types are not
+ * coerced, non-object bodies are refused, and failures name the field.
+ */
+@Injectable()
+export class ApiValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: false,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: true },
+      exceptionFactory: (errors) => validationErrorsToApiError(errors),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw invalidRequest('body must be a JSON object');
+    }
+    return super.transform(value, metadata);
+  }
+}
