@@ -1,0 +1,326 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
+import { normalizeFilter } from '../../contract/filter-rules';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
+import { ChangeSignal } from '../../subscription/change-signal';
+import { LiveSubscription, type FeedPage } from '../../subscription/live-subscription';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  EventToAppend,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../../types';
+import { SCHEMA_SQL, SQL } from './sqlite-schema';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; its directory is created when missing. */
+  file: string;
+  /** How long a write waits for another process holding the write lock. Default 5 s. */
+  busyTimeoutMs?: number;
+  /**
+   * How often subscriptions look for commits made by other processes on the same file
+   * (commits in this process wake them at once). Default 250 ms.
+   */
+  foreignWritePollMs?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** Filtered reads look at most this many log entries (or 4 pages) per call, so a page stays cheap. */
+const MIN_FILTER_SCAN_WINDOW = 4096;
+type RawEventRow = [number, string, string, string, number, string, string, string, number];
+
+/**
+ * Event store in one SQLite file (better-sqlite3, synchronous calls kept short).
+ *
+ * Durability: WAL with `synchronous=NORMAL`. A commit is atomic and survives a crash of the
+ * process; after a power loss or OS crash the last few commits may be lost (never torn or
+ * reordered). That trade buys an fsync-free commit; the log stays consistent either way.
+ *
+ * Positions are the table's INTEGER PRIMARY KEY. SQLite has one writer at a time and
+ * `BEGIN IMMEDIATE` takes the write lock before positions are handed out, so positions
+ * become visible in order and a reader can never skip a late-committing event.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly changes = new ChangeSignal();
+  private readonly subscriptions = new Set<LiveSubscription>();
+  private statements: ReturnType<typeof prepareStatements> | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private lastDataVersion = 0;
+  private closed = false;
+
+  constructor(private readonly options: SqliteEventStoreOptions) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+  }
+
+  async init(): Promise<void> {
+    this.guard(() => {
+      this.db.exec(SCHEMA_SQL);
+      this.statements ??= prepareStatements(this.db);
+    });
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    const expected = options.expectedRevision;
+    const prepared = prepareAppend(stream, events, expected);
+    const s = this.ready();
+    let outcome: AppendOutcome;
+    try {
+      outcome = this.guard(() => s.appendTransaction.immediate(stream, prepared.events, expected, Date.now()));
+    } catch (error) {
+      if (!prepared.idsSupplied || !isUniqueViolation(error)) throw error;
+      const earlier = this.findEarlierAppend(stream, expected, prepared.events);
+      if (earlier) return earlier;
+      throw error;
+    }
+    if (outcome.kind === 'stored') {
+      this.changes.notify();
+      return outcome.result;
+    }
+    if (prepared.idsSupplied) {
+      const earlier = this.findEarlierAppend(stream, expected, prepared.events);
+      if (earlier) return earlier;
+    }
+    throw new WrongExpectedRevisionError(stream, expected, outcome.current ?? 'no_stream');
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const s = this.ready();
+    const limit = options.maxCount ?? -1;
+    const rows = this.guard(() =>
+      options.direction === 'backwards'
+        ? (s.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit) as RawEventRow[])
+        : (s.readStreamForwards.all(stream, options.fromRevision ?? 0, limit) as RawEventRow[]),
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    return this.readPage(options.fromPosition ?? 0, options.maxCount ?? DEFAULT_PAGE_SIZE, options.filter);
+  }
+
+  async headPosition(): Promise<number> {
+    const s = this.ready();
+    return this.guard(() => s.headPosition.get() as number);
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    this.ready();
+    const subscription = new LiveSubscription(
+      { changes: this.changes, readPage: (from, max, filter) => this.readPage(from, max, filter) },
+      handler,
+      {
+        fromPosition: options.fromPosition ?? 0,
+        batchSize: options.batchSize ?? DEFAULT_PAGE_SIZE,
+        filter: options.filter,
+        idleRecheckMs: 5_000,
+        onStopped: () => {
+          this.subscriptions.delete(subscription);
+          if (this.subscriptions.size === 0) this.stopForeignWritePoll();
+        },
+      },
+    );
+    this.subscriptions.add(subscription);
+    this.startForeignWritePoll();
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    const s = this.ready();
+    this.guard(() => s.ping.get());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopForeignWritePoll();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.db.close();
+  }
+
+  private async readPage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<FeedPage> {
+    const s = this.ready();
+    const from = Math.max(0, Math.floor(fromPosition));
+    const max = Math.max(1, Math.floor(maxCount));
+    const normalized = normalizeFilter(filter);
+    if (normalized.matchesAll) {
+      const rows = this.guard(() => s.readAll.all(from, max + 1) as RawEventRow[]);
+      const isEnd = rows.length <= max;
+      if (!isEnd) rows.length = max;
+      const nextPosition = rows.length > 0 ? rows[rows.length - 1][0] + 1 : from;
+      return { events: rows.map(toStoredEvent), nextPosition, isEnd };
+    }
+    const window = Math.max(max * 4, MIN_FILTER_SCAN_WINDOW);
+    const params = {
+      from,
+      limit: max + 1,
+      types: normalized.types.length > 0 ? JSON.stringify(normalized.types) : null,
+      prefixes: normalized.typePrefixes.length > 0 ? JSON.stringify(normalized.typePrefixes) : null,
+      tenant: normalized.tenant ?? null,
+    };
+    return this.guard(() => s.readFiltered(params, window));
+  }
+
+  private findEarlierAppend(stream: string, expected: AppendOptions['expectedRevision'], events: readonly PreparedEvent[]): AppendResult | undefined {
+    const s = this.ready();
+    const ids = events.map((event) => event.id);
+    const rows = this.guard(() => s.findIds.all(JSON.stringify(ids)) as [string, string, number, number, number][]);
+    const stored: StoredIdentity[] = rows.map(([id, rowStream, revision, position, createdAt]) => ({
+      id,
+      stream: rowStream,
+      revision,
+      position,
+      createdAt: new Date(createdAt),
+    }));
+    return matchEarlierAppend(stream, expected, ids, stored);
+  }
+
+  /** Notices commits by other processes: `data_version` changes when another connection commits. */
+  private startForeignWritePoll(): void {
+    if (this.pollTimer || this.closed) return;
+    this.lastDataVersion = this.dataVersion();
+    this.pollTimer = setInterval(() => {
+      const version = this.dataVersion();
+      if (version !== this.lastDataVersion) {
+        this.lastDataVersion = version;
+        this.changes.notify();
+      }
+    }, this.options.foreignWritePollMs ?? 250);
+    this.pollTimer.unref();
+  }
+
+  private stopForeignWritePoll(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private dataVersion(): number {
+    try {
+      return this.db.pragma('data_version', { simple: true }) as number;
+    } catch {
+      return this.lastDataVersion;
+    }
+  }
+
+  private ready(): ReturnType<typeof prepareStatements> {
+    if (this.closed) throw new EventStoreUnavailableError('The SQLite event store is closed');
+    if (!this.statements) throw new EventStoreUnavailableError('The SQLite event store is not initialised: call init() first');
+    return this.statements;
+  }
+
+  /** Runs a database call, turning lock timeouts and I/O failures into EventStoreUnavailableError. */
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+}
+
+type AppendOutcome = { kind: 'stored'; result: AppendResult } | { kind: 'wrong_revision'; current: number | null };
+
+function prepareStatements(db: Database.Database) {
+  const lastRevision = db.prepare(SQL.lastRevision).pluck();
+  const insert = db.prepare(SQL.insert);
+  const readAll = db.prepare(SQL.readAll).raw();
+  const windowEnd = db.prepare(SQL.windowEnd).pluck();
+  const maxPosition = db.prepare(SQL.maxPosition).pluck();
+  const readFilteredRows = db.prepare(SQL.readFiltered).raw();
+
+  const appendTransaction = db.transaction(
+    (stream: string, events: readonly PreparedEvent[], expected: AppendOptions['expectedRevision'], now: number): AppendOutcome => {
+      const current = lastRevision.get(stream) as number | null;
+      if (!expectationHolds(expected, current ?? undefined)) return { kind: 'wrong_revision', current };
+      let revision = current ?? -1;
+      let position = 0;
+      for (const event of events) {
+        revision += 1;
+        const info = insert.run(event.id, stream, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), event.tenant, now);
+        position = Number(info.lastInsertRowid);
+      }
+      return { kind: 'stored', result: { nextExpectedRevision: revision, position, createdAt: new Date(now) } };
+    },
+  );
+
+  interface FilterParams {
+    from: number;
+    limit: number;
+    types: string | null;
+    prefixes: string | null;
+    tenant: string | null;
+  }
+  // One read transaction, so the window bound and the rows come from the same snapshot.
+  const readFiltered = db.transaction((params: FilterParams, window: number): FeedPage => {
+    const bound = windowEnd.get(params.from, window - 1) as number | undefined;
+    const end = bound ?? (maxPosition.get() as number | null);
+    if (end === null || end < params.from) return { events: [], nextPosition: params.from, isEnd: true };
+    const rows = readFilteredRows.all({ ...params, end }) as RawEventRow[];
+    const max = params.limit - 1;
+    if (rows.length > max) {
+      rows.length = max;
+      return { events: rows.map(toStoredEvent), nextPosition: rows[max - 1][0] + 1, isEnd: false };
+    }
+    return { events: rows.map(toStoredEvent), nextPosition: end + 1, isEnd: bound === undefined };
+  });
+
+  return {
+    appendTransaction,
+    readAll,
+    readFiltered,
+    readStreamForwards: db.prepare(SQL.readStreamForwards).raw(),
+    readStreamBackwards: db.prepare(SQL.readStreamBackwards).raw(),
+    headPosition: db.prepare(SQL.headPosition).pluck(),
+    findIds: db.prepare(SQL.findIds).raw(),
+    ping: db.prepare('SELECT 1').pluck(),
+  };
+}
+
+function toStoredEvent(row: RawEventRow): StoredEvent {
+  return {
+    position: row[0],
+    id: row[1],
+    stream: row[2],
+    type: row[3],
+    revision: row[4],
+    data: JSON.parse(row[5]),
+    metadata: JSON.parse(row[6]),
+    tenant: row[7],
+    createdAt: new Date(row[8]),
+  };
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Database.SqliteError ? error.code : undefined;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL|NOTADB|CORRUPT)/;
+
+function toStoreError(error: unknown): unknown {
+  const code = sqliteCode(error);
+  if (code && UNAVAILABLE_CODES.test(code)) return new EventStoreUnavailableError(`SQLite event store unavailable (${code})`, { cause: error });
+  if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
+    return new EventStoreUnavailableError('The SQLite event store is closed', { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,52 @@
+/**
+ * Table layout and statements of the SQLite event store.
+ *
+ * `position` is the rowid (INTEGER PRIMARY KEY), so reading the log in order is a walk of
+ * the table's own b-tree. created_at holds epoch milliseconds; data and metadata hold JSON text.
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS events (
+  position   INTEGER PRIMARY KEY,
+  id         TEXT    NOT NULL,
+  stream     TEXT    NOT NULL,
+  revision   INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  metadata   TEXT    NOT NULL,
+  tenant     TEXT    NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
+CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revision);
+CREATE INDEX IF NOT EXISTS events_type_position ON events (type, position);
+CREATE INDEX IF NOT EXISTS events_tenant_position ON events (tenant, position);
+`;
+
+const COLUMNS = 'position, id, stream, type, revision, data, metadata, tenant, created_at';
+
+/**
+ * A filtered read scans one bounded window of the log ([from, end]) so its cost does not
+ * depend on how rare the matching events are; the caller continues after `end`.
+ * Type lists arrive as JSON arrays (one statement for any number of types). Columns are
+ * qualified because json_each has a column named `type` too.
+ */
+const FILTER = `
+  (@tenant IS NULL OR e.tenant = @tenant)
+  AND (
+    (@types IS NULL AND @prefixes IS NULL)
+    OR (@types IS NOT NULL AND e.type IN (SELECT value FROM json_each(@types)))
+    OR (@prefixes IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(e.type, 1, length(p.value)) = p.value))
+  )`;
+
+export const SQL = {
+  lastRevision: 'SELECT max(revision) FROM events WHERE stream = ?',
+  insert: `INSERT INTO events (id, stream, revision, type, data, metadata, tenant, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  readAll: `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
+  windowEnd: 'SELECT position FROM events WHERE position >= ? ORDER BY position LIMIT 1 OFFSET ?',
+  maxPosition: 'SELECT max(position) FROM events',
+  readFiltered: `SELECT ${COLUMNS} FROM events AS e WHERE position >= @from AND position <= @end AND ${FILTER} ORDER BY position LIMIT @limit`,
+  readStreamForwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+  readStreamBackwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+  headPosition: 'SELECT coalesce(max(position), 0) FROM events',
+  findIds: 'SELECT id, stream, revision, position, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))',
+} as const;

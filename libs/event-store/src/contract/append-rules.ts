@@ -1,0 +1,131 @@
+/**
+ * Append semantics every adapter shares: what an acceptable append looks like, when an
+ * expectation holds, and when a failed append is really the retry of one already stored.
+ * Kept beside the contract suite because together they define the port's behaviour.
+ */
+import { randomUUID } from 'node:crypto';
+import { DuplicateEventIdError, InvalidAppendError } from '../errors';
+import type { AppendResult, EventMetadata, EventToAppend, ExpectedRevision, JsonObject } from '../types';
+
+/**
+ * Most events one append may carry. PostgreSQL positions keep the event's index within its
+ * append in 16 bits, and every adapter applies the same cap so callers see one rule.
+ */
+export const MAX_EVENTS_PER_APPEND = 65_535;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An event ready to store: id decided, metadata present. */
+export interface PreparedEvent {
+  id: string;
+  type: string;
+  data: JsonObject;
+  metadata: EventMetadata;
+  tenant: string;
+}
+
+export interface PreparedAppend {
+  events: PreparedEvent[];
+  /** True when the caller chose every id, so a failed append may be a retry of a stored one. */
+  idsSupplied: boolean;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates an append and fills in generated ids; throws InvalidAppendError. */
+export function prepareAppend(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): PreparedAppend {
+  if (typeof stream !== 'string' || stream.length === 0) throw new InvalidAppendError('Stream name must be a non-empty string');
+  if (!isValidExpectation(expected)) throw new InvalidAppendError(`Invalid expected revision: ${String(expected)}`);
+  if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError('An append needs at least one event');
+  if (events.length > MAX_EVENTS_PER_APPEND) {
+    throw new InvalidAppendError(`An append carries at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
+  }
+  let idsSupplied = true;
+  const seen = new Set<string>();
+  const prepared = events.map((event, index): PreparedEvent => {
+    if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(`Event #${index} has no type`);
+    if (typeof event.tenant !== 'string') throw new InvalidAppendError(`Event #${index} has no tenant`);
+    if (!isPlainObject(event.data)) throw new InvalidAppendError(`Event #${index} data must be a JSON object`);
+    if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
+      throw new InvalidAppendError(`Event #${index} metadata must be a JSON object`);
+    }
+    let id: string;
+    if (event.id === undefined) {
+      idsSupplied = false;
+      id = randomUUID();
+    } else {
+      if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new InvalidAppendError(`Event #${index} id is not a UUID: ${String(event.id)}`);
+      id = event.id.toLowerCase();
+    }
+    if (seen.has(id)) throw new InvalidAppendError(`Event id ${id} appears twice in one append`);
+    seen.add(id);
+    return { id, type: event.type, data: event.data, metadata: event.metadata ?? {}, tenant: event.tenant };
+  });
+  return { events: prepared, idsSupplied };
+}
+
+function isValidExpectation(expected: ExpectedRevision): boolean {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return true;
+  return typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0;
+}
+
+/** Whether a stream whose last revision is `current` (undefined: no stream) meets `expected`. */
+export function expectationHolds(expected: ExpectedRevision, current: number | undefined): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === undefined;
+    case 'stream_exists':
+      return current !== undefined;
+    default:
+      return current === expected;
+  }
+}
+
+/** What the store holds under one of the append's ids. */
+export interface StoredIdentity {
+  id: string;
+  stream: string;
+  revision: number;
+  position: number;
+  createdAt: Date;
+}
+
+/**
+ * Decides whether an append whose ids already exist was stored before exactly as asked: the
+ * same ids, in the same order, in this stream at consecutive revisions, written by one
+ * append, and consistent with the expectation. Returns that append's original result, or
+ * undefined when none of the ids is stored. Throws DuplicateEventIdError when some ids are
+ * stored in any other way.
+ */
+export function matchEarlierAppend(
+  stream: string,
+  expected: ExpectedRevision,
+  ids: readonly string[],
+  stored: readonly StoredIdentity[],
+): AppendResult | undefined {
+  if (stored.length === 0) return undefined;
+  const byId = new Map(stored.map((row) => [row.id.toLowerCase(), row]));
+  const rows: StoredIdentity[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (!row) throw new DuplicateEventIdError(stored[0].id.toLowerCase(), stream);
+    rows.push(row);
+  }
+  const first = rows[0];
+  const offending = rows.find(
+    (row, index) =>
+      row.stream !== stream ||
+      row.revision !== first.revision + index ||
+      row.createdAt.getTime() !== first.createdAt.getTime() ||
+      (index > 0 && row.position <= rows[index - 1].position),
+  );
+  const firstRevisionFits =
+    expected === 'no_stream' ? first.revision === 0 : expected === 'stream_exists' ? first.revision > 0 : typeof expected === 'number' ? first.revision === expected + 1 : true;
+  if (offending || !firstRevisionFits) throw new DuplicateEventIdError((offending ?? first).id.toLowerCase(), stream);
+  const last = rows[rows.length - 1];
+  return { nextExpectedRevision: last.revision, position: last.position, createdAt: last.createdAt };
+}

@@ -1,0 +1,32 @@
+import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
+import type { EventStore } from './types';
+
+/** Embedded store in one SQLite file: for a single node, development and tests. */
+export interface SqliteEventStoreConfig {
+  kind: 'sqlite';
+  file: string;
+}
+
+/** Which event store to open and where. New adapters add a member here. */
+export type EventStoreConfig = SqliteEventStoreConfig;
+
+/** Opens the configured store and creates its schema when missing (init() already called). */
+export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+  const store = openEventStore(config);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
+function openEventStore(config: EventStoreConfig): EventStore {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqliteEventStore({ file: config.file });
+    default:
+      throw new Error(`Unknown event store kind: ${(config as { kind: string }).kind}`);
+  }
+}
