@@ -182,6 +182,7 @@ function redact(value: string): string {
   return value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
+// Duck-typed: errors thrown by Node built-ins may come from another realm (test sandboxes).
 function describe(error: unknown): string {
-  return error instanceof Error && 'code' in error ? String(error.code) : String(error);
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
 }
