@@ -1,0 +1,42 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { permissionDeniedError } from './auth-errors';
+import { attachCaller, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import type { Permission } from './permissions';
+import { TokenVerifier } from './token-verifier';
+
+type AccessRule = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'permission'; permission: Permission };
+
+/**
+ * Default-deny: every route needs a valid token unless marked @Public(); @RequirePermission(p)
+ * also needs `p`. The nearest marker wins (method before class), and on the same target a
+ * permission beats @Public() so a contradiction never opens a route.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.ruleOf(context);
+    if (rule.kind === 'public') return true;
+    // Only HTTP carries headers here; any other context finds no token and is refused.
+    const request = context.switchToHttp().getRequest<{ headers?: Record<string, string | string[] | undefined> }>();
+    const header = context.getType() === 'http' ? request.headers?.authorization : undefined;
+    const caller = await this.verifier.verify(Array.isArray(header) ? header[0] : header);
+    attachCaller(request, caller);
+    if (rule.kind === 'permission' && !caller.permissions.has(rule.permission)) throw permissionDeniedError();
+    return true;
+  }
+
+  private ruleOf(context: ExecutionContext): AccessRule {
+    for (const target of [context.getHandler(), context.getClass()]) {
+      const permission = this.reflector.get<Permission | undefined>(REQUIRED_PERMISSION, target);
+      if (permission !== undefined) return { kind: 'permission', permission };
+      if (this.reflector.get<boolean | undefined>(IS_PUBLIC, target) === true) return { kind: 'public' };
+    }
+    return { kind: 'authenticated' };
+  }
+}
