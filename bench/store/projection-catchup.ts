@@ -48,11 +48,11 @@ const BATCH_SIZE = 1000;
 /**
  * Catch-up speed of the projection engine into a TypeORM table.
  *
- * Appends `events` new events (5 per stream, like the service's small aggregates; of a type unique to this run) to `store` — the
- * log may already hold other events; the projection reads past them, and that reading counts
- * against the rate. Then it empties the bench table and checkpoint (the projection is reset),
- * times a catch-up from position 0 to the head, and checks that every event of the run was
- * reduced exactly once (each stream's row counts its events). `adapter` names the store for
+ * Appends `events` new events to `store` (5 per stream, like the service's small aggregates,
+ * of a type unique to this run). The log may already hold other events: the projection reads
+ * past them, and that reading counts against the rate. Then it resets the projection (empty
+ * table, checkpoint 0), times a catch-up from position 0 to the head, and checks that every
+ * event of the run was reduced exactly once (each stream's row counts its events). `adapter` names the store for
  * error messages; the read model is the database of `dataSourceOptions`.
  */
 export async function measureProjectionCatchUp(
