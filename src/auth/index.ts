@@ -1,6 +1,6 @@
 export { AuthModule } from './auth.module';
 export { AuthGuard } from './auth.guard';
-export { AuthErrorId } from './auth-errors';
+export { AuthErrorId, permissionDeniedError } from './auth-errors';
 export type { Caller } from './caller';
 export { ALL_PERMISSIONS, isPermission, type Permission } from './permissions';
 export { CurrentCaller, Public, RequirePermission, callerOf } from './decorators';
