@@ -1,0 +1,162 @@
+import { SqliteEventStore, WrongExpectedRevisionError, type StoredEvent } from '@app/event-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AggregateRepository, type AggregateDescriptor } from './aggregate-repository';
+import { EventSourcedAggregate, type DomainEvent } from './aggregate-root';
+
+type TallyEvent = DomainEvent<'tally.opened', { title: string }> | DomainEvent<'tally.counted', { by: number }>;
+
+class Tally extends EventSourcedAggregate<TallyEvent> {
+  title: string | undefined;
+  total = 0;
+
+  constructor(id: string) {
+    super(id);
+  }
+
+  open(title: string): void {
+    this.raise({ type: 'tally.opened', data: { title } });
+  }
+
+  count(by: number): void {
+    this.raise({ type: 'tally.counted', data: { by } });
+  }
+
+  protected apply(event: TallyEvent): void {
+    if (event.type === 'tally.opened') this.title = event.data.title;
+    else this.total += event.data.by;
+  }
+}
+
+const tallies: AggregateDescriptor<Tally, TallyEvent> = {
+  streamName: (tenant, id) => `tally-${tenant}-${id}`,
+  create: (id) => new Tally(id),
+  toDomainEvent(event: StoredEvent): TallyEvent | undefined {
+    switch (event.type) {
+      case 'tally.opened':
+        return { type: 'tally.opened', data: { title: String(event.data.title) } };
+      case 'tally.counted':
+        return { type: 'tally.counted', data: { by: Number(event.data.by) } };
+      // An older name of the same fact, upcast on load.
+      case 'tally.incremented':
+        return { type: 'tally.counted', data: { by: 1 } };
+      default:
+        return undefined;
+    }
+  },
+};
+
+describe('AggregateRepository on a SQLite event store', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let repository: AggregateRepository<Tally, TallyEvent>;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aggregate-repository-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.db') });
+    await store.init();
+    repository = new AggregateRepository(store, tallies);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads an aggregate without history as new', async () => {
+    const tally = await repository.load('tenant-1', 'missing');
+    expect(tally.id).toBe('missing');
+    expect(tally.version).toBe(-1);
+    expect(tally.total).toBe(0);
+  });
+
+  it('stores pending events in the tenant stream with metadata, then appends after them', async () => {
+    const tally = await repository.load('tenant-1', 't1');
+    tally.open('visitors');
+    tally.count(2);
+    const first = await repository.save('tenant-1', tally, { metadata: { actor: 'user-7', correlationId: 'c-1' } });
+
+    expect(first).toMatchObject({ count: 2, nextExpectedRevision: 1 });
+    expect(tally.version).toBe(1);
+    expect(tally.pendingEvents).toEqual([]);
+
+    tally.count(3);
+    const second = await repository.save('tenant-1', tally);
+    expect(second).toMatchObject({ count: 1, nextExpectedRevision: 2 });
+    expect(second!.position).toBeGreaterThan(first!.position);
+
+    const stored = await store.readStream('tally-tenant-1-t1');
+    expect(stored.map(({ type, revision, tenant, data }) => ({ type, revision, tenant, data }))).toEqual([
+      { type: 'tally.opened', revision: 0, tenant: 'tenant-1', data: { title: 'visitors' } },
+      { type: 'tally.counted', revision: 1, tenant: 'tenant-1', data: { by: 2 } },
+      { type: 'tally.counted', revision: 2, tenant: 'tenant-1', data: { by: 3 } },
+    ]);
+    expect(stored[0].metadata).toMatchObject({ actor: 'user-7', correlationId: 'c-1' });
+  });
+
+  it('stores nothing and returns undefined when no event is pending', async () => {
+    const tally = await repository.load('tenant-1', 't1');
+    expect(await repository.save('tenant-1', tally)).toBeUndefined();
+    expect(await store.headPosition()).toBe(0);
+  });
+
+  it('replays history, upcasting old event types and skipping unknown ones', async () => {
+    await store.append(
+      'tally-tenant-1-t1',
+      [
+        { type: 'tally.opened', data: { title: 'legacy' }, tenant: 'tenant-1' },
+        { type: 'tally.incremented', data: {}, tenant: 'tenant-1' },
+        { type: 'tally.colour-changed', data: { colour: 'red' }, tenant: 'tenant-1' },
+        { type: 'tally.counted', data: { by: 5 }, tenant: 'tenant-1' },
+        { type: 'tally.colour-changed', data: { colour: 'blue' }, tenant: 'tenant-1' },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+
+    const tally = await repository.load('tenant-1', 't1');
+
+    expect(tally).toMatchObject({ title: 'legacy', total: 6 });
+    // The next append must follow the last stored event, skipped or not.
+    expect(tally.version).toBe(4);
+    tally.count(1);
+    await expect(repository.save('tenant-1', tally)).resolves.toMatchObject({ nextExpectedRevision: 5 });
+  });
+
+  it('keeps tenants apart', async () => {
+    const mine = await repository.load('tenant-1', 'shared-id');
+    mine.open('mine');
+    await repository.save('tenant-1', mine);
+
+    const theirs = await repository.load('tenant-2', 'shared-id');
+    expect(theirs.version).toBe(-1);
+    expect(theirs.title).toBeUndefined();
+  });
+
+  it('refuses to save over a change it did not see, storing nothing', async () => {
+    const opened = await repository.load('tenant-1', 't1');
+    opened.open('race');
+    await repository.save('tenant-1', opened);
+
+    const first = await repository.load('tenant-1', 't1');
+    const second = await repository.load('tenant-1', 't1');
+    first.count(1);
+    await repository.save('tenant-1', first);
+    second.count(100);
+
+    await expect(repository.save('tenant-1', second)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await repository.load('tenant-1', 't1')).total).toBe(1);
+    expect(second.pendingEvents).toHaveLength(1);
+  });
+
+  it('refuses to create an aggregate whose stream another writer created first', async () => {
+    const late = await repository.load('tenant-1', 't1');
+    const early = await repository.load('tenant-1', 't1');
+    early.open('early');
+    await repository.save('tenant-1', early);
+    late.open('late');
+
+    await expect(repository.save('tenant-1', late)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await repository.load('tenant-1', 't1')).title).toBe('early');
+  });
+});
