@@ -15,8 +15,16 @@ export class ConcurrencyConflictError extends Error {
 }
 
 export interface HandleCommandOptions extends SaveOptions {
-  /** Attempts in total, including the first. Default 5. */
+  /** Attempts in total, including the first. Default 5; at least 1. */
   maxAttempts?: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** NaN (say, from a mis-parsed setting) would otherwise skip every attempt and report a conflict. */
+function attemptsAllowed(requested: number | undefined): number {
+  if (requested === undefined || Number.isNaN(requested)) return DEFAULT_MAX_ATTEMPTS;
+  return Math.max(1, Math.floor(requested));
 }
 
 export interface HandledCommand<TResult> {
@@ -39,7 +47,7 @@ export async function handleCommand<TAggregate extends EventSourcedAggregate<TEv
   decide: (aggregate: TAggregate) => TResult | Promise<TResult>,
   options: HandleCommandOptions = {},
 ): Promise<HandledCommand<TResult>> {
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  const maxAttempts = attemptsAllowed(options.maxAttempts);
   let lastConflict: WrongExpectedRevisionError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const aggregate = await repository.load(tenant, aggregateId);
