@@ -17,6 +17,8 @@ export interface DatabaseDialect {
   lockCheckpoint(manager: EntityManager, stateTable: string, name: string): Promise<number | undefined>;
   /** Runs a whole batch transaction; serialises it where the driver requires. */
   exclusive<T>(job: () => Promise<T>): Promise<T>;
+  /** Runs a schema change so that engines starting together do not create a table twice. */
+  withSchemaLock<T>(dataSource: DataSource, job: () => Promise<T>): Promise<T>;
 }
 
 /** The engine's state table, schema-qualified and quoted for raw SQL. */
@@ -52,7 +54,24 @@ const postgresDialect: DatabaseDialect = {
     return rows.length === 0 ? undefined : Number(rows[0].position);
   },
   exclusive: (job) => job(),
+  async withSchemaLock(dataSource, job) {
+    // A session-level advisory lock held on its own connection serialises replicas.
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+      try {
+        return await job();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
+  },
 };
+
+/** Arbitrary constant naming the advisory lock that serialises schema changes. */
+const SCHEMA_LOCK_KEY = 7_243_118_902;
 
 /**
  * better-sqlite3 gives TypeORM one connection per DataSource and waits for a busy database
@@ -84,5 +103,7 @@ function sqliteDialect(database: string): DatabaseDialect {
       return rows.length === 0 ? undefined : Number(rows[0].position);
     },
     exclusive: (job) => serial.run(job),
+    // Schema changes are write transactions too: the same in-process queue keeps them apart.
+    withSchemaLock: (_dataSource, job) => serial.run(job),
   };
 }

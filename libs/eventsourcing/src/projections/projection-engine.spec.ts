@@ -239,6 +239,32 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with a %s
     await expect(engine.catchUp('no-such-projection')).rejects.toBeInstanceOf(UnknownProjectionError);
   });
 
+  it('lets several engines create the schema at the same time', async () => {
+    await append('counter-a', 3);
+    const projections = [new CountingProjection('first'), new CountingProjection('second'), new CountingProjection('third')];
+    const sources = await Promise.all(projections.map((projection) => database.open(projectionEngineEntities([projection]))));
+    const started = sources.map((source, index) => new ProjectionEngine(store, source, [projections[index]]));
+    engines.push(...started);
+
+    await Promise.all(started.map((engine) => engine.init()));
+    await Promise.all(started.map((engine) => engine.catchUp()));
+
+    const { reduced } = await readModel(started[0]);
+    expect(reduced).toHaveLength(3);
+  });
+
+  it('notices in live mode that another engine reset the projection, and rebuilds it', async () => {
+    await append('counter-a', 4);
+    const live = await engineFor(new CountingProjection('live'), { pollIntervalMs: 50 });
+    await live.start();
+    await live.catchUp();
+    const operator = await engineFor(new CountingProjection('operator'));
+
+    await operator.reset('stream-counts');
+
+    await eventually(async () => expect((await readModel(live)).reduced.map((row) => row.reducedBy)).toEqual(['live', 'live', 'live', 'live']));
+  });
+
   it('rebuilds a projection from the whole log after a reset', async () => {
     await append('counter-a', 4);
     const projection = new CountingProjection();

@@ -6,7 +6,7 @@ import { UnknownProjectionError } from './errors';
 import { errorMessage, silentLogger, type ProjectionLogger } from './logger';
 import type { EntityTarget, Projection } from './projection';
 import { insertMissingStates, ProjectionRunner, backoffDelay } from './projection-runner';
-import { ProjectionStateEntity } from './projection-state.entity';
+import { ProjectionStateEntity, type ProjectionStateRow } from './projection-state.entity';
 import { synchronizeEntities } from './schema-sync';
 
 export interface ProjectionEngineOptions {
@@ -184,10 +184,7 @@ export class ProjectionEngine {
   /** Checkpoints and health of every projection, as stored (so other replicas' work shows). */
   async status(): Promise<ProjectionEngineStatus> {
     await this.init();
-    const [headPosition, rows] = await Promise.all([
-      this.store.headPosition(),
-      this.dataSource.getRepository(ProjectionStateEntity).findBy({ name: In([...this.runners.keys()]) }),
-    ]);
+    const [headPosition, rows] = await Promise.all([this.store.headPosition(), this.readStates()]);
     const byName = new Map(rows.map((row) => [row.name, row]));
     const projections = [...this.runners.keys()].map((name): ProjectionStatus => {
       const row = byName.get(name);
@@ -223,7 +220,7 @@ export class ProjectionEngine {
         await manager.update(ProjectionStateEntity, { name }, { position: 0, lastEventAt: null, eventsProcessed: 0, updatedAt: new Date() });
       }),
     );
-    runner.rewindTo(0);
+    runner.adoptPosition(0);
     if (this.live) runner.wake();
     this.logger.info('Projection reset', { projection: name });
   }
@@ -240,8 +237,8 @@ export class ProjectionEngine {
     if (this.synchronizeSchema) await synchronizeEntities(this.dataSource, entities);
     const names = [...this.runners.keys()];
     await this.dialect.exclusive(() => insertMissingStates(this.dataSource.manager, names));
-    const rows = await this.dataSource.getRepository(ProjectionStateEntity).findBy({ name: In(names) });
-    for (const row of rows) this.runners.get(row.name)?.observePosition(row.position);
+    const rows = await this.readStates();
+    for (const row of rows) this.runners.get(row.name)?.adoptPosition(row.position);
   }
 
   private select(name: string | undefined): ProjectionRunner[] {
@@ -306,12 +303,34 @@ export class ProjectionEngine {
     }, this.pollIntervalMs);
   }
 
+  /**
+   * Reads the stored checkpoints (not the ones this process remembers) so a projection that
+   * another process reset is rebuilt here too, and wakes every runner behind the head.
+   */
   private async poll(): Promise<void> {
     try {
-      const head = await this.head.get();
-      for (const runner of this.runners.values()) if (runner.position < head) runner.wake();
+      const [head, checkpoints] = await Promise.all([this.head.get(), this.readCheckpoints()]);
+      for (const runner of this.runners.values()) {
+        const stored = checkpoints.get(runner.name);
+        if (stored !== undefined) runner.adoptPosition(stored);
+        if (runner.position < head) runner.wake();
+      }
     } catch (error) {
-      this.logger.warn('Reading the head position failed', { error: errorMessage(error) });
+      this.logger.warn('Polling the head and checkpoints failed', { error: errorMessage(error) });
     }
+  }
+
+  private async readCheckpoints(): Promise<Map<string, number>> {
+    const rows = await this.readStates();
+    return new Map(rows.map((row) => [row.name, row.position]));
+  }
+
+  /**
+   * Committed state rows of this engine's projections. On SQLite the read waits for the batch
+   * in flight: on the shared connection it would otherwise see that batch's uncommitted rows.
+   */
+  private readStates(): Promise<ProjectionStateRow[]> {
+    const names = [...this.runners.keys()];
+    return this.dialect.exclusive(() => this.dataSource.getRepository(ProjectionStateEntity).findBy({ name: In(names) }));
   }
 }

@@ -31,7 +31,7 @@ const MAX_ERROR_TEXT = 4000;
  * the checkpoint, commit), shared catch-up for concurrent waiters, and the live loop.
  */
 export class ProjectionRunner {
-  /** Highest checkpoint this process has seen committed (by itself or by another runner). */
+  /** Last checkpoint this process saw committed (by itself or by another engine). */
   private knownPosition = 0;
   private drainInFlight: Promise<void> | undefined;
 
@@ -54,12 +54,11 @@ export class ProjectionRunner {
     return this.knownPosition;
   }
 
-  observePosition(position: number): void {
-    if (position > this.knownPosition) this.knownPosition = position;
-  }
-
-  /** Forgets what was seen, after the checkpoint was moved back on purpose (reset). */
-  rewindTo(position: number): void {
+  /**
+   * Takes a checkpoint read from the database as the truth. It may be lower than what this
+   * process saw before when the projection was reset meanwhile (possibly by another process).
+   */
+  adoptPosition(position: number): void {
     this.knownPosition = position;
   }
 
@@ -123,7 +122,7 @@ export class ProjectionRunner {
   private async runBatchRecordingFailure(): Promise<BatchOutcome> {
     try {
       const outcome = await this.context.dialect.exclusive(() => this.context.dataSource.transaction((manager) => this.runBatch(manager)));
-      this.observePosition(outcome.position);
+      this.adoptPosition(outcome.position);
       return outcome;
     } catch (error) {
       await this.recordFailure(error);
@@ -140,7 +139,7 @@ export class ProjectionRunner {
       checkpoint = await this.context.dialect.lockCheckpoint(manager, stateTable, this.name);
       if (checkpoint === undefined) throw new Error(`Projection state row of "${this.name}" cannot be created`);
     }
-    this.observePosition(checkpoint);
+    this.adoptPosition(checkpoint);
 
     const read = await this.context.store.readAll({
       fromPosition: checkpoint + 1,

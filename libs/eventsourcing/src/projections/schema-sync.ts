@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { dialectOf } from './database-dialect';
 import type { EntityTarget } from './projection';
 
 /**
@@ -31,27 +32,8 @@ export async function synchronizeEntities(dataSource: DataSource, entities: read
   const syncSource = new DataSource(syncOptions);
   await syncSource.initialize();
   try {
-    await withSchemaLock(dataSource, () => syncSource.synchronize());
+    await dialectOf(dataSource).withSchemaLock(dataSource, () => syncSource.synchronize());
   } finally {
     await syncSource.destroy();
-  }
-}
-
-/** Arbitrary constant naming the advisory lock that serialises schema changes of replicas. */
-const SCHEMA_LOCK_KEY = 7_243_118_902;
-
-async function withSchemaLock(dataSource: DataSource, job: () => Promise<void>): Promise<void> {
-  if (dataSource.options.type !== 'postgres') return job();
-  // Two replicas starting together would both see a table missing and both create it.
-  const runner = dataSource.createQueryRunner();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
-    try {
-      await job();
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]);
-    }
-  } finally {
-    await runner.release();
   }
 }
