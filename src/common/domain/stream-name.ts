@@ -5,3 +5,14 @@
  */
 export const streamName = (category: string, ...parts: readonly string[]): string =>
   [category, ...parts.map((part) => encodeURIComponent(part))].join(':');
+
+/** The decoded parts of a stream name built by {@link streamName} with this category. */
+export function streamParts(category: string, stream: string): string[] | undefined {
+  const [head, ...parts] = stream.split(':');
+  if (head !== category) return undefined;
+  try {
+    return parts.map((part) => decodeURIComponent(part));
+  } catch {
+    return undefined;
+  }
+}

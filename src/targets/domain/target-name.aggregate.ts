@@ -6,7 +6,7 @@ import { TargetErrors } from './target-errors';
 export const TARGET_NAME_RESERVED = 'target.name.reserved';
 export const TARGET_NAME_RELEASED = 'target.name.released';
 
-type TargetNameEvent =
+export type TargetNameEvent =
   | DomainEvent<typeof TARGET_NAME_RESERVED, { targetId: string }>
   | DomainEvent<typeof TARGET_NAME_RELEASED, { targetId: string }>;
 

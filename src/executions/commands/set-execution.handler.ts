@@ -1,0 +1,63 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { handleCommand } from '@app/eventsourcing';
+import { Catalogue } from '../../catalogue/catalogue';
+import { detailsOf, type ObjectDetails } from '../../common/domain/object-details';
+import { TargetRepository } from '../../targets/commands/target.repository';
+import type { Condition } from '../domain/condition';
+import { checkedConditionId } from '../domain/condition-rules';
+import { ExecutionErrors } from '../domain/execution-errors';
+import { ExecutionTargetKind, type ExecutionTargetRef } from '../domain/execution-events';
+import { checkIncludes } from '../domain/include-rules';
+import { ExecutionRepository } from './execution.repository';
+import { SetExecutionCommand } from './set-execution.command';
+
+@CommandHandler(SetExecutionCommand)
+export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand, ObjectDetails> {
+  constructor(
+    private readonly executions: ExecutionRepository,
+    private readonly targets: TargetRepository,
+    private readonly catalogue: Catalogue,
+  ) {}
+
+  async execute(command: SetExecutionCommand): Promise<ObjectDetails> {
+    const { instanceId } = command;
+    const id = checkedConditionId(command.condition, 'condition');
+    this.checkCatalogue(command.condition);
+    if (command.targets.length === 0) throw ExecutionErrors.noTargets();
+    const refs = command.targets.map((entry, index): ExecutionTargetRef =>
+      'include' in entry
+        ? { type: ExecutionTargetKind.Include, target: checkedConditionId(entry.include, `targets[${index}].include`) }
+        : { type: ExecutionTargetKind.Target, target: entry.target },
+    );
+    // References are checked against the write side (the event store), never the read model.
+    await checkIncludes(id, refs, async (executionId) => {
+      const execution = await this.executions.load(instanceId, executionId);
+      return execution.exists ? execution.targets : undefined;
+    });
+    await this.checkTargetsExist(instanceId, refs);
+    const { saved } = await handleCommand(this.executions, instanceId, id, (execution) => execution.set(refs), {
+      metadata: { actor: command.actor },
+    });
+    return detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId);
+  }
+
+  private checkCatalogue(condition: Condition): void {
+    switch (condition.match) {
+      case 'method':
+        if (!this.catalogue.hasMethod(condition.value)) throw ExecutionErrors.methodNotFound();
+        return;
+      case 'service':
+        if (!this.catalogue.hasService(condition.value)) throw ExecutionErrors.serviceNotFound();
+        return;
+      case 'name':
+        if (!this.catalogue.hasFunction(condition.value)) throw ExecutionErrors.functionNotFound();
+        return;
+    }
+  }
+
+  private async checkTargetsExist(instanceId: string, refs: readonly ExecutionTargetRef[]): Promise<void> {
+    const ids = [...new Set(refs.filter((ref) => ref.type === ExecutionTargetKind.Target).map((ref) => ref.target))];
+    const targets = await Promise.all(ids.map((targetId) => this.targets.load(instanceId, targetId)));
+    if (targets.some((target) => !target.exists)) throw ExecutionErrors.targetNotFound();
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CatalogueModule } from '../catalogue/catalogue.module';
+import { TargetsModule } from '../targets/targets.module';
+import { DeleteExecutionHandler } from './commands/delete-execution.handler';
+import { ExecutionRepository } from './commands/execution.repository';
+import { SetExecutionHandler } from './commands/set-execution.handler';
+import { ExecutionsController } from './http/executions.controller';
+import { ListCatalogueHandler } from './queries/catalogue-lists';
+import { ListExecutionsHandler } from './queries/list-executions.handler';
+
+@Module({
+  imports: [CqrsModule, CatalogueModule, TargetsModule],
+  controllers: [ExecutionsController],
+  providers: [ExecutionRepository, SetExecutionHandler, DeleteExecutionHandler, ListExecutionsHandler, ListCatalogueHandler],
+})
+export class ExecutionsModule {}

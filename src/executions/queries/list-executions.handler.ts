@@ -1,0 +1,91 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
+import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { catchUp, listDetails, type ListResult } from '../../common/read-model/list';
+import { READ_MODEL } from '../../persistence/persistence.tokens';
+import { conditionToId, idToCondition } from '../domain/condition';
+import { ExecutionTargetKind } from '../domain/execution-events';
+import { ExecutionEntity, ExecutionTargetEntity, type ExecutionRow, type ExecutionTargetRow } from '../projection/execution.entities';
+import { executionsProjection } from '../projection/executions.projection';
+import type { ExecutionFilter, ExecutionTargetView, ExecutionView } from './execution.view';
+import { ListExecutionsQuery } from './list-executions.query';
+
+@QueryHandler(ListExecutionsQuery)
+export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery, ListResult<ExecutionView>> {
+  constructor(
+    @Inject(READ_MODEL) private readonly readModel: DataSource,
+    private readonly engine: ProjectionEngine,
+  ) {}
+
+  async execute(query: ListExecutionsQuery): Promise<ListResult<ExecutionView>> {
+    await catchUp(this.engine, executionsProjection.name);
+    const builder = this.readModel.getRepository(ExecutionEntity).createQueryBuilder('e').where('e.instance = :instance', { instance: query.instanceId });
+    query.filters.forEach((filter, index) => this.applyFilter(builder, filter, index));
+    // Ordered by id whatever `asc` says: the API defines no sorting column for executions.
+    const [rows, total] = await builder.orderBy('e.id', 'ASC').skip(query.page.offset).take(query.page.limit).getManyAndCount();
+    const targets = await this.targetsOf(query.instanceId, rows);
+    return {
+      details: await listDetails(this.engine, executionsProjection.name, total),
+      result: rows.flatMap((row) => {
+        const condition = idToCondition(row.id);
+        if (!condition) return [];
+        return [{ condition, details: { sequence: row.sequence, changeDate: row.changeDate, resourceOwner: row.instance }, targets: targets.get(row.id) ?? [] }];
+      }),
+    };
+  }
+
+  private applyFilter(builder: SelectQueryBuilder<ExecutionRow>, filter: ExecutionFilter, index: number): void {
+    const param = `p${index}`;
+    switch (filter.kind) {
+      case 'inConditions': {
+        const ids = filter.conditions.map(conditionToId);
+        if (ids.length === 0) builder.andWhere('1 = 0');
+        else builder.andWhere(`e.id IN (:...${param})`, { [param]: ids });
+        return;
+      }
+      case 'executionType':
+        builder.andWhere(`(e.id = :${param} OR e.id LIKE :${param}_prefix)`, {
+          [param]: filter.executionType,
+          [`${param}_prefix`]: `${filter.executionType}/%`,
+        });
+        return;
+      case 'target':
+      case 'include': {
+        const [type, target] =
+          filter.kind === 'target' ? [ExecutionTargetKind.Target, filter.targetId] : [ExecutionTargetKind.Include, conditionToId(filter.include)];
+        const entries = builder
+          .subQuery()
+          .select('1')
+          .from(ExecutionTargetEntity, `t${index}`)
+          .where(`t${index}.instance = e.instance AND t${index}.executionId = e.id AND t${index}.type = :${param}_type AND t${index}.target = :${param}`)
+          .getQuery();
+        builder.andWhere(`EXISTS ${entries}`, { [param]: target, [`${param}_type`]: type });
+        return;
+      }
+    }
+  }
+
+  private async targetsOf(instance: string, rows: readonly ExecutionRow[]): Promise<Map<string, ExecutionTargetView[]>> {
+    const byExecution = new Map<string, ExecutionTargetView[]>();
+    if (rows.length === 0) return byExecution;
+    const entries: ExecutionTargetRow[] = await this.readModel.getRepository(ExecutionTargetEntity).find({
+      where: { instance, executionId: In(rows.map((row) => row.id)) },
+      order: { executionId: 'ASC', ordinal: 'ASC' },
+    });
+    for (const entry of entries) {
+      const view = toTargetView(entry);
+      if (!view) continue;
+      const list = byExecution.get(entry.executionId) ?? [];
+      list.push(view);
+      byExecution.set(entry.executionId, list);
+    }
+    return byExecution;
+  }
+}
+
+function toTargetView(entry: ExecutionTargetRow): ExecutionTargetView | undefined {
+  if (entry.type === ExecutionTargetKind.Target) return { target: entry.target };
+  const include = idToCondition(entry.target);
+  return include ? { include } : undefined;
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import type { EntityTarget } from '@app/eventsourcing';
+import { splitSchema } from './database-url';
+
+/**
+ * The read-model database: PostgreSQL when DATABASE_URL is set, else `<dataDir>/read-model.db`
+ * (a file of its own, apart from the events: SQLite has one writer per file, so projection
+ * batches never wait for appends).
+ */
+export async function openReadModel(config: AppConfig, entities: readonly EntityTarget[]): Promise<DataSource> {
+  const dataSource = config.databaseUrl ? await postgresReadModel(config.databaseUrl, entities) : sqliteReadModel(config.dataDir, entities);
+  await dataSource.initialize();
+  return dataSource;
+}
+
+function sqliteReadModel(dataDir: string, entities: readonly EntityTarget[]): DataSource {
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: join(dataDir, 'read-model.db'),
+    entities: [...entities],
+    enableWAL: true,
+    // LIKE is case-insensitive in SQLite by default; the text queries need PostgreSQL's semantics.
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('case_sensitive_like = ON');
+      db.pragma('busy_timeout = 5000');
+    },
+  });
+}
+
+async function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[]): Promise<DataSource> {
+  const { url, schema } = splitSchema(databaseUrl);
+  if (schema) await ensureSchema(url, schema);
+  return new DataSource({ type: 'postgres', url, ...(schema ? { schema } : {}), entities: [...entities], poolSize: 10 });
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,31 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { handleCommand } from '@app/eventsourcing';
+import { detailsOf } from '../../common/domain/object-details';
+import { newTargetId } from '../domain/target-id';
+import { checkNewTarget } from '../domain/target-rules';
+import { CreateTargetCommand, type CreatedTarget } from './target.commands';
+import { TargetNames } from './target-names';
+import { TargetRepository } from './target.repository';
+
+@CommandHandler(CreateTargetCommand)
+export class CreateTargetHandler implements ICommandHandler<CreateTargetCommand, CreatedTarget> {
+  constructor(
+    private readonly targets: TargetRepository,
+    private readonly names: TargetNames,
+  ) {}
+
+  async execute(command: CreateTargetCommand): Promise<CreatedTarget> {
+    const { instanceId, spec } = command;
+    // Validate first, so an invalid request never reserves a name.
+    checkNewTarget(spec);
+    const id = newTargetId();
+    await this.names.reserve(instanceId, spec.name, id);
+    try {
+      const { saved } = await handleCommand(this.targets, instanceId, id, (target) => target.add(spec), { metadata: { actor: command.actor } });
+      return { id, details: detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId) };
+    } catch (error) {
+      await this.names.release(instanceId, spec.name, id);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '@app/event-store';
+import { AggregateRepository } from '@app/eventsourcing';
+import { EVENT_STORE } from '../../persistence/persistence.tokens';
+import { TargetAggregate, targetDescriptor } from '../domain/target.aggregate';
+import type { TargetEvent } from '../domain/target-events';
+
+@Injectable()
+export class TargetRepository extends AggregateRepository<TargetAggregate, TargetEvent> {
+  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {
+    super(events, targetDescriptor);
+  }
+
+  /** Creation time of the target's last stored event (for manipulations that stored nothing). */
+  async lastChangeDate(instanceId: string, id: string): Promise<Date | undefined> {
+    const [last] = await this.events.readStream(targetDescriptor.streamName(instanceId, id), { direction: 'backwards', maxCount: 1 });
+    return last?.createdAt;
+  }
+}

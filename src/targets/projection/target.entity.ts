@@ -1,0 +1,38 @@
+import { EntitySchema } from 'typeorm';
+import { bigintAsNumber, booleanColumn, TIMESTAMP_COLUMN } from '../../common/read-model/column-transformers';
+import type { TargetType } from '../domain/target-events';
+
+export interface TargetRow {
+  instance: string;
+  id: string;
+  name: string;
+  targetType: TargetType;
+  endpoint: string;
+  /** Nanoseconds. */
+  timeout: number;
+  interruptOnError: boolean;
+  /** Kept beside targetType so lists can sort on it (TARGET_FIELD_NAME_ASYNC). */
+  isAsync: boolean;
+  creationDate: Date;
+  changeDate: Date;
+  sequence: number;
+}
+
+export const TargetEntity = new EntitySchema<TargetRow>({
+  name: 'Target',
+  tableName: 'targets',
+  columns: {
+    instance: { type: 'varchar', length: 200, primary: true },
+    id: { type: 'varchar', length: 200, primary: true },
+    name: { type: 'varchar', length: 200 },
+    targetType: { name: 'target_type', type: 'integer' },
+    endpoint: { type: 'varchar', length: 1000 },
+    timeout: { type: 'bigint', transformer: bigintAsNumber },
+    interruptOnError: { name: 'interrupt_on_error', type: 'boolean', transformer: booleanColumn },
+    isAsync: { name: 'is_async', type: 'boolean', transformer: booleanColumn },
+    creationDate: { name: 'creation_date', ...TIMESTAMP_COLUMN },
+    changeDate: { name: 'change_date', ...TIMESTAMP_COLUMN },
+    sequence: { type: 'integer' },
+  },
+  indices: [{ name: 'targets_by_name', columns: ['instance', 'name'] }],
+});

@@ -1,0 +1,32 @@
+import type { ObjectDetails } from '../../common/domain/object-details';
+import type { TargetFields } from '../domain/target-events';
+
+export interface TargetView extends TargetFields {
+  id: string;
+  details: ObjectDetails;
+}
+
+export type TextMatch =
+  | 'EQUALS'
+  | 'EQUALS_IGNORE_CASE'
+  | 'STARTS_WITH'
+  | 'STARTS_WITH_IGNORE_CASE'
+  | 'CONTAINS'
+  | 'CONTAINS_IGNORE_CASE'
+  | 'ENDS_WITH'
+  | 'ENDS_WITH_IGNORE_CASE';
+
+/** Filters of ListTargets; several are ANDed. */
+export type TargetFilter = { kind: 'name'; name: string; match: TextMatch } | { kind: 'ids'; ids: readonly string[] };
+
+export type TargetSortField =
+  | 'UNSPECIFIED'
+  | 'ID'
+  | 'CREATION_DATE'
+  | 'CHANGE_DATE'
+  | 'NAME'
+  | 'TARGET_TYPE'
+  | 'URL'
+  | 'TIMEOUT'
+  | 'ASYNC'
+  | 'INTERRUPT_ON_ERROR';

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CreateTargetHandler } from './commands/create-target.handler';
+import { DeleteTargetHandler } from './commands/delete-target.handler';
+import { TargetNames } from './commands/target-names';
+import { TargetRepository } from './commands/target.repository';
+import { UpdateTargetHandler } from './commands/update-target.handler';
+import { TargetsController } from './http/targets.controller';
+import { GetTargetHandler } from './queries/get-target.handler';
+import { ListTargetsHandler } from './queries/list-targets.handler';
+
+@Module({
+  imports: [CqrsModule],
+  controllers: [TargetsController],
+  providers: [TargetRepository, TargetNames, CreateTargetHandler, UpdateTargetHandler, DeleteTargetHandler, GetTargetHandler, ListTargetsHandler],
+  exports: [TargetRepository],
+})
+export class TargetsModule {}

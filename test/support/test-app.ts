@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { EventStore } from '@app/event-store';
+import { Client } from 'pg';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { signEmbeddedToken } from '../../src/auth';
+import { configureHttp } from '../../src/common/http/configure-app';
+import type { AppConfig, EventStoreKind } from '../../src/config';
+import { EVENT_STORE } from '../../src/persistence/persistence.tokens';
+
+export type StoreSetup = 'sqlite' | 'postgres';
+
+/** Both storage set-ups every end-to-end suite runs against. */
+export const STORE_SETUPS: readonly StoreSetup[] = ['sqlite', 'postgres'];
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const ALL_ROLES = ['IAM_OWNER'];
+
+export interface TestApp {
+  readonly app: NestExpressApplication;
+  readonly config: AppConfig;
+  /** The app's own event store, to inspect what was stored. */
+  readonly store: EventStore;
+  /** supertest bound to the running server. */
+  http(): TestAgent;
+  /** A token of the embedded key pair for `instanceId` (IAM_OWNER unless told otherwise). */
+  token(instanceId: string, claims?: { roles?: string[]; permissions?: string[]; subject?: string; expiresInSeconds?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** How the postgres set-up picks its event store: PostgreSQL when this build has the adapter. */
+function eventStoreFor(setup: StoreSetup): EventStoreKind {
+  return setup === 'postgres' && process.env.TEST_EVENT_STORE !== 'sqlite' ? 'postgres' : 'sqlite';
+}
+
+async function withPg<T>(job: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await job(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Builds the real application on a fresh temp data dir and, for PostgreSQL, in a fresh
+ * schema of its own (dropped on close), so test files never share state.
+ */
+export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'actions-e2e-'));
+  const schema = setup === 'postgres' ? `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}` : undefined;
+  if (schema) await withPg((client) => client.query(`CREATE SCHEMA ${client.escapeIdentifier(schema)}`));
+  const config: AppConfig = {
+    port: 0,
+    grpcPort: 0,
+    dataDir,
+    eventStore: schema ? eventStoreFor(setup) : 'sqlite',
+    ...(schema ? { databaseUrl: `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}schema=${schema}` } : {}),
+    auth: { embeddedKeys: true },
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false });
+  configureHttp(app);
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer();
+  return {
+    app,
+    config,
+    store: app.get<EventStore>(EVENT_STORE),
+    http: () => request(server),
+    token: (instanceId, claims = {}) => signEmbeddedToken(dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
+    async close() {
+      await app.close();
+      if (schema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
