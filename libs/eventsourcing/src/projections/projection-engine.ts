@@ -261,7 +261,7 @@ export class ProjectionEngine {
       return;
     }
     if (!this.live) {
-      await subscription.close();
+      await subscription.close().catch(() => undefined);
       return;
     }
     this.subscription = subscription;

@@ -94,7 +94,11 @@ export class ProjectionRunner {
     if (this.live) return;
     this.live = true;
     this.wakeRequested = true;
-    this.liveLoop = this.runLive();
+    this.liveLoop = this.runLive().catch((error: unknown) => {
+      // Only a throwing logger gets here; the process must not die of an unhandled rejection.
+      this.live = false;
+      console.error(`Projection "${this.name}" stopped following the log`, error);
+    });
   }
 
   /** Lets the current batch finish, then stops the live loop. */
