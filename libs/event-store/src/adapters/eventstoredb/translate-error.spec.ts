@@ -1,0 +1,60 @@
+import {
+  AccessDeniedError,
+  CancelledError,
+  DeadlineExceededError,
+  MaxAppendSizeExceededError,
+  NotLeaderError,
+  StreamDeletedError,
+  UnavailableError,
+  UnknownError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../../errors';
+import { translateError } from './translate-error';
+
+function serviceError(code: status, details: string, metadata: Record<string, string> = {}): ServiceError {
+  const grpcMetadata = new Metadata();
+  for (const [key, value] of Object.entries(metadata)) grpcMetadata.set(key, value);
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: grpcMetadata });
+}
+
+const context = { operation: 'append to "order-1"', stream: 'order-1', expected: 4 };
+
+describe('translating EventStoreDB client errors', () => {
+  it('turns a wrong expected version into the port error with the caller expectation and the actual revision', () => {
+    const error = new WrongExpectedVersionError(undefined, { streamName: 'order-1', expected: 4n, current: 6n });
+    const translated = translateError(error, context);
+    expect(translated).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(translated).toMatchObject({ stream: 'order-1', expected: 4, actual: 6 });
+
+    const missing = new WrongExpectedVersionError(undefined, { streamName: 'order-1', expected: 'stream_exists', current: 'no_stream' });
+    expect(translateError(missing, { ...context, expected: 'stream_exists' })).toMatchObject({ expected: 'stream_exists', actual: 'no_stream' });
+  });
+
+  it.each([
+    ['unavailable', new UnavailableError(serviceError(status.UNAVAILABLE, 'No connection established'))],
+    ['deadline exceeded', new DeadlineExceededError(serviceError(status.DEADLINE_EXCEEDED, 'Deadline exceeded'))],
+    ['cancelled by the server', new CancelledError(serviceError(status.CANCELLED, 'Server shutting down'))],
+    ['not the leader', new NotLeaderError(serviceError(status.NOT_FOUND, 'Leader info available', { exception: 'not-leader', 'leader-endpoint-host': '10.0.0.2', 'leader-endpoint-port': '2113' }))],
+    ['access denied', new AccessDeniedError(serviceError(status.PERMISSION_DENIED, 'Access denied'))],
+    ['failed cluster discovery', new Error('Failed to discover after 10 attempts.')],
+  ])('reports %s as EventStoreUnavailableError, keeping the cause', (_name, error) => {
+    const translated = translateError(error, context);
+    expect(translated).toBeInstanceOf(EventStoreUnavailableError);
+    expect((translated as EventStoreUnavailableError).cause).toBe(error);
+    expect((translated as Error).message).toContain('append to "order-1"');
+  });
+
+  it('refuses what the server cannot store as an invalid append', () => {
+    expect(translateError(MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576), context)).toBeInstanceOf(InvalidAppendError);
+    expect(translateError(StreamDeletedError.fromStreamName('order-1'), context)).toBeInstanceOf(InvalidAppendError);
+  });
+
+  it('passes errors that mean nothing to the port through unchanged', () => {
+    const unknown = new UnknownError(serviceError(status.INTERNAL, 'boom'));
+    expect(translateError(unknown, context)).toBe(unknown);
+    const bug = new TypeError('not a function');
+    expect(translateError(bug, context)).toBe(bug);
+  });
+});
