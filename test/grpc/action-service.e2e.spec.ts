@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { Client } from '@connectrpc/connect';
 import { ExecutionType, TargetFieldName } from '../../src/grpc/gen/zitadel/action/v3alpha/query_pb';
-import type { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
+import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { TextQueryMethod } from '../../src/grpc/gen/zitadel/object/v2beta/object_pb';
 import { POST_AUTH_FUNCTION, SESSION_LIST, SESSION_SERVICE } from '../support/api';
 import { PROTOCOLS, bearer, startGrpcTestApp, type GrpcTestApp, type Protocol } from './support/grpc-test-app';
@@ -58,13 +58,13 @@ describe('ActionService over gRPC, gRPC-web and Connect', () => {
       const listed = await client.listTargets(
         {
           query: { limit: 10, asc: true },
-          sortingColumn: TargetFieldName.TARGET_FIELD_NAME_NAME,
-          queries: [{ query: { case: 'targetNameQuery', value: { targetName: 'e', method: TextQueryMethod.TEXT_QUERY_METHOD_CONTAINS } } }],
+          sortingColumn: TargetFieldName.NAME,
+          queries: [{ query: { case: 'targetNameQuery', value: { targetName: 'e', method: TextQueryMethod.CONTAINS } } }],
         },
         auth,
       );
       expect(listed.details?.totalResult).toBe(2n);
-      expect(listed.sortingColumn).toBe(TargetFieldName.TARGET_FIELD_NAME_NAME);
+      expect(listed.sortingColumn).toBe(TargetFieldName.NAME);
       expect(listed.result.map((each) => [each.name, each.targetType.case, each.timeout?.nanos])).toEqual([
         ['other', 'restCall', 0],
         ['renamed', 'restAsync', 500_000_000],
@@ -122,7 +122,7 @@ describe('ActionService over gRPC, gRPC-web and Connect', () => {
   });
 
   it.each(['grpc-web', 'connect'] as const)('serves %s on the h2c port too', async (protocol) => {
-    const client = testApp.client((await import('../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb')).ActionService, protocol, { onH2c: true });
+    const client = testApp.client(ActionService, protocol, { onH2c: true });
     const { services } = await client.listExecutionServices({}, bearer(await testApp.token(`instance-${randomUUID()}`)));
     expect(services).toContain(SESSION_SERVICE);
   });

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { ConnectRouter } from '@connectrpc/connect';
+import { AuthModule } from '../auth/auth.module';
+import { TokenVerifier } from '../auth/token-verifier';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { registerActionService } from './action-service.routes';
+import { classifyError } from './errors/classify-error';
+import { file_zitadel_action_v3alpha_action_service } from './gen/zitadel/action/v3alpha/action_service_pb';
+import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
+import { ActionServiceHandlers } from './handlers/action-service.handlers';
+import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
+import { H2cServer } from './server/h2c-server';
+
+/** Express middleware serving gRPC-web and Connect on the main HTTP port (its own paths only). */
+export type GrpcHttpMiddleware = ReturnType<typeof createExpressMiddleware>;
+export const GRPC_HTTP_MIDDLEWARE = Symbol('GRPC_HTTP_MIDDLEWARE');
+
+/** ActionService routes (with auth and error mapping), shared by both ports. */
+@Injectable()
+export class ActionServiceRoutes {
+  private readonly logger = new Logger('gRPC');
+
+  constructor(
+    private readonly handlers: ActionServiceHandlers,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+  ) {}
+
+  readonly register = (router: ConnectRouter): void =>
+    registerActionService(router, this.handlers.implementation(), {
+      authenticate: (authorization) => this.verifier.verify(authorization),
+      toApiError: classifyError,
+      logFailure: (error, rpc) => this.logger.error(`${rpc} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
+}
+
+/**
+ * The h2c port (GRPC_PORT): native gRPC, gRPC-web and Connect, plus server reflection. Listens
+ * once the application has started and closes with it.
+ */
+@Injectable()
+export class GrpcServer implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('gRPC');
+  private readonly server: H2cServer;
+  private boundPort: number | undefined;
+
+  constructor(
+    routes: ActionServiceRoutes,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
+  ) {
+    this.server = new H2cServer(createH2cHandler(routes.register, [file_zitadel_action_v3alpha_action_service, file_zitadel_v1_error_detail]));
+  }
+
+  /** The port the h2c server listens on (resolves GRPC_PORT=0), once started. */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Runs after Nest registered its routes and before its not-found handler, so the
+    // middleware sees exactly the requests no controller answered. A standalone application
+    // context (the CLI) has no HTTP adapter and serves neither port.
+    this.adapterHost.httpAdapter?.use(this.httpMiddleware);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.adapterHost.httpAdapter) return;
+    this.boundPort = await this.server.listen(this.config.grpcPort);
+    this.logger.log(`gRPC, gRPC-web and Connect (h2c) listening on port ${this.boundPort}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server.close();
+  }
+}
+
+/**
+ * Serves the Actions API over gRPC, gRPC-web and Connect: on the h2c port `grpcPort`, and (as
+ * gRPC-web and Connect) on the main HTTP port under `/zitadel.action.v3alpha.ActionService/*`.
+ * Import it into the application module; it needs APP_CONFIG and the CQRS buses.
+ */
+@Module({
+  imports: [AuthModule],
+  providers: [
+    ActionServiceHandlers,
+    ActionServiceRoutes,
+    { provide: GRPC_HTTP_MIDDLEWARE, inject: [ActionServiceRoutes], useFactory: (routes: ActionServiceRoutes) => createExpressMiddleware(routes.register) },
+    GrpcServer,
+  ],
+  exports: [GrpcServer, GRPC_HTTP_MIDDLEWARE],
+})
+export class GrpcModule {}

@@ -1,0 +1,34 @@
+import type { DescFile } from '@bufbuild/protobuf';
+import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { expressConnectMiddleware } from '@connectrpc/connect-express';
+import { registerReflection } from '../reflection/reflection.routes';
+
+/** Options shared by both ports: protobuf JSON as the HTTP API reads it (unknown fields ignored). */
+const ROUTER_OPTIONS: ConnectRouterOptions = {
+  jsonOptions: { ignoreUnknownFields: true },
+};
+
+/**
+ * The handler of the h2c port: native gRPC, gRPC-web and Connect for the API, plus server
+ * reflection (a bidirectional stream, which needs HTTP/2).
+ */
+export function createH2cHandler(routes: (router: ConnectRouter) => void, reflectedFiles: readonly DescFile[]): ReturnType<typeof connectNodeAdapter> {
+  return connectNodeAdapter({
+    ...ROUTER_OPTIONS,
+    routes: (router) => {
+      routes(router);
+      registerReflection(router, reflectedFiles);
+    },
+  });
+}
+
+/**
+ * Express middleware for the main HTTP/1.1 port: gRPC-web and Connect for the API. It answers
+ * only its own `/<package>.<Service>/<Method>` paths and passes every other request on, so the
+ * JSON routes of the application are untouched.
+ */
+export function createExpressMiddleware(routes: (router: ConnectRouter) => void): ReturnType<typeof expressConnectMiddleware> {
+  // Native gRPC needs HTTP/2 trailers: it is served on the h2c port only.
+  return expressConnectMiddleware({ ...ROUTER_OPTIONS, grpc: false, routes });
+}
