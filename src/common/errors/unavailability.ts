@@ -9,7 +9,8 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL',
 ]);
 const UNAVAILABLE_NAMES = new Set(['EventStoreUnavailableError', 'ProjectionWaitTimeoutError', 'CannotExecuteNotConnectedError', 'ConnectionIsNotSetError']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection is closed|The database connection is not open|timeout exceeded when trying to connect/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection is closed|The database connection is not open|timeout exceeded when trying to connect|Driver not Connected|Cannot use a pool after calling end/i;
 
 /**
  * True when the error (or one of its causes) says a store — the event store or the read-model
