@@ -1,3 +1,4 @@
+import { PostgresEventStore } from './adapters/postgres/postgres-event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
 import type { EventStore } from './types';
 
@@ -7,8 +8,16 @@ export interface SqliteEventStoreConfig {
   file: string;
 }
 
-/** Which event store to open and where. New adapters add a member here. */
-export type EventStoreConfig = SqliteEventStoreConfig;
+/** Shared store in PostgreSQL: several service instances, gap-safe global order. */
+export interface PostgresEventStoreConfig {
+  kind: 'postgres';
+  connectionString: string;
+  /** Schema of the store's tables; default `public`. */
+  schema?: string;
+}
+
+/** Which event store to open and where. New adapters (e.g. `eventstoredb`) add a member here and a case below. */
+export type EventStoreConfig = SqliteEventStoreConfig | PostgresEventStoreConfig;
 
 /** Opens the configured store and creates its schema when missing (init() already called). */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
@@ -26,6 +35,8 @@ function openEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteEventStore({ file: config.file });
+    case 'postgres':
+      return new PostgresEventStore({ connection: config.connectionString, schema: config.schema });
     default:
       throw new Error(`Unknown event store kind: ${(config as { kind: string }).kind}`);
   }

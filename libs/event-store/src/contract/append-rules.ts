@@ -37,6 +37,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Validates an append and fills in generated ids; throws InvalidAppendError. */
 export function prepareAppend(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): PreparedAppend {
   if (typeof stream !== 'string' || stream.length === 0) throw new InvalidAppendError('Stream name must be a non-empty string');
+  if (stream.includes('\u0000')) throw new InvalidAppendError('Stream name must not contain U+0000');
   if (!isValidExpectation(expected)) throw new InvalidAppendError(`Invalid expected revision: ${String(expected)}`);
   if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError('An append needs at least one event');
   if (events.length > MAX_EVENTS_PER_APPEND) {
@@ -47,6 +48,7 @@ export function prepareAppend(stream: string, events: readonly EventToAppend[], 
   const prepared = events.map((event, index): PreparedEvent => {
     if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(`Event #${index} has no type`);
     if (typeof event.tenant !== 'string') throw new InvalidAppendError(`Event #${index} has no tenant`);
+    if (event.type.includes('\u0000') || event.tenant.includes('\u0000')) throw new InvalidAppendError(`Event #${index} type or tenant contains U+0000`);
     if (!isPlainObject(event.data)) throw new InvalidAppendError(`Event #${index} data must be a JSON object`);
     if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
       throw new InvalidAppendError(`Event #${index} metadata must be a JSON object`);
@@ -64,6 +66,17 @@ export function prepareAppend(stream: string, events: readonly EventToAppend[], 
     return { id, type: event.type, data: event.data, metadata: event.metadata ?? {}, tenant: event.tenant };
   });
   return { events: prepared, idsSupplied };
+}
+
+// An escaped U+0000 preceded by an even number of backslashes (so not a literal "\\u0000" text).
+const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * Refuses JSON (as serialised for storage) whose strings contain U+0000: PostgreSQL text
+ * cannot hold it, and every adapter applies the same rule so callers see one behaviour.
+ */
+export function assertNoNulCharacter(json: string): void {
+  if (json.includes('\\u0000') && ESCAPED_NUL.test(json)) throw new InvalidAppendError('Event data and metadata strings must not contain U+0000');
 }
 
 function isValidExpectation(expected: ExpectedRevision): boolean {

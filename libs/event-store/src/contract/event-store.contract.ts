@@ -147,7 +147,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       it('round-trips JSON data and metadata, defaulting metadata to an empty object', async () => {
         const stream = `json-${tag()}`;
         const data = {
-          text: 'quotes " and \\ backslashes, unicode ✓ 日本 \u0000-free',
+          text: 'quotes " and \\ backslashes, unicode ✓ 日本, a literal \\u0000',
           integer: 42,
           negative: -7,
           float: 3.25,
@@ -190,6 +190,10 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
           InvalidAppendError,
         );
         await expect(store.append(stream, [event('x.y', 't')], { expectedRevision: -1 })).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append(stream, [event('x.y', 't', { text: 'nul \u0000 inside' })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append(stream, [event('x.y', 't', {}, { metadata: { actor: '\u0000' } })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
+          InvalidAppendError,
+        );
         const tooMany = Array.from({ length: MAX_EVENTS_PER_APPEND + 1 }, () => event('x.y', 't'));
         await expect(store.append(stream, tooMany, { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
         expect(await store.readStream(stream)).toEqual([]);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
+import { assertNoNulCharacter, expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
 import { normalizeFilter } from '../../contract/filter-rules';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
 import { ChangeSignal } from '../../subscription/change-signal';
@@ -251,7 +251,11 @@ function prepareStatements(db: Database.Database) {
       let position = 0;
       for (const event of events) {
         revision += 1;
-        const info = insert.run(event.id, stream, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), event.tenant, now);
+        const data = JSON.stringify(event.data);
+        const metadata = JSON.stringify(event.metadata);
+        assertNoNulCharacter(data);
+        assertNoNulCharacter(metadata);
+        const info = insert.run(event.id, stream, revision, event.type, data, metadata, event.tenant, now);
         position = Number(info.lastInsertRowid);
       }
       return { kind: 'stored', result: { nextExpectedRevision: revision, position, createdAt: new Date(now) } };

@@ -1,0 +1,333 @@
+import { Pool, types as pgTypes, type ClientBase, type ClientConfig, type CustomTypesConfig, type PoolConfig, type QueryResultRow } from 'pg';
+import { assertNoNulCharacter, matchEarlierAppend, prepareAppend, type PreparedAppend } from '../../contract/append-rules';
+import { normalizeFilter } from '../../contract/filter-rules';
+import { WrongExpectedRevisionError } from '../../errors';
+import { ChangeSignal } from '../../subscription/change-signal';
+import { LiveSubscription, type FeedPage } from '../../subscription/live-subscription';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../../types';
+import { PgListener } from './pg-listener';
+import { channelFor, CoalescedNotifier } from './postgres-notify';
+import { isUniqueViolation, toStoreError } from './postgres-errors';
+import { buildSql, EXPECTATION_MODE, prefixPattern, type PostgresSql } from './postgres-sql';
+
+export interface PostgresEventStoreOptions {
+  /** Connection string, or node-postgres pool settings. */
+  connection: string | PoolConfig;
+  /** Schema holding the store's tables (created by init()). Default `public`. */
+  schema?: string;
+  /** Shown in pg_stat_activity; lets operators (and tests) find the store's connections. */
+  applicationName?: string;
+  /** Pool size for appends and reads (the LISTEN connection comes on top). Default 10. */
+  poolSize?: number;
+  /** Longest delay before other processes hear of an append. Default 5 ms. */
+  notifyIntervalMs?: number;
+  /** How soon a subscription reads again when committed events wait behind an open transaction. Default 75 ms. */
+  heldBackRecheckMs?: number;
+  /** Safety-net read interval of an idle subscription that heard nothing. Default 5 s. */
+  idleRecheckMs?: number;
+  /** Told about background failures that the store recovers from (lost connections, failed notifications). */
+  onError?: (error: unknown, context: string) => void;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+const MIN_FILTER_SCAN_WINDOW = 4096;
+/** How often an `any`/`stream_exists` append retries after losing a revision race. */
+const MAX_RACE_RETRIES = 20;
+
+const INT8_OID = 20;
+const parseInt8 = (value: string): number => Number(value);
+// Per-pool parsers: bigint columns (positions, revisions) come back as numbers without
+// touching node-postgres' global parsers, which other code in the process relies on.
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+interface EventRow extends QueryResultRow {
+  position: number;
+  id: string;
+  stream: string;
+  type: string;
+  revision: number;
+  data: StoredEvent['data'];
+  metadata: StoredEvent['metadata'];
+  tenant: string;
+  created_ms: number;
+}
+
+interface AppendRow extends QueryResultRow {
+  current: number | null;
+  position: number | null;
+  created_ms: number;
+}
+
+/**
+ * Event store in PostgreSQL (node-postgres pool).
+ *
+ * Global order and gap safety come from transaction ids (see postgres-sql.ts): positions
+ * are unique and increase in read order but are not dense. Consequence: a long-running
+ * transaction that has written anything anywhere on the server holds readers (readAll,
+ * headPosition, subscriptions) back until it ends: they wait, they never skip.
+ *
+ * Appends are one autocommit statement each. Live tailing: subscribers in this process are
+ * woken right after an append commits; other processes hear of appends through a coalesced
+ * pg_notify sent on a separate connection, received on one LISTEN connection per store.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+  readonly schema: string;
+  private readonly pool: Pool;
+  private readonly sql: PostgresSql;
+  private readonly changes = new ChangeSignal();
+  private readonly subscriptions = new Set<LiveSubscription>();
+  private readonly listener: PgListener;
+  private readonly notifier: CoalescedNotifier;
+  private closed = false;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    this.sql = buildSql(this.schema);
+    const base: PoolConfig = typeof options.connection === 'string' ? { connectionString: options.connection } : { ...options.connection };
+    const clientConfig: ClientConfig = {
+      connectionTimeoutMillis: 5_000,
+      ...base,
+      application_name: options.applicationName ?? base.application_name ?? 'event-store',
+      types: typeParsers,
+    };
+    this.pool = new Pool({ max: options.poolSize ?? 10, ...clientConfig });
+    // An idle client that loses its connection emits here; without a listener the process would crash.
+    this.pool.on('error', (error) => this.report(error, 'idle pool connection'));
+    const channel = channelFor(this.schema);
+    this.notifier = new CoalescedNotifier(this.pool, channel, options.notifyIntervalMs ?? 5, (error) => this.report(error, 'notify'));
+    this.listener = new PgListener({
+      clientConfig,
+      channel,
+      onWake: () => this.changes.notify(),
+      onError: (error) => this.report(error, 'listen connection'),
+    });
+  }
+
+  async init(): Promise<void> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      // Serialises concurrent init() calls: CREATE ... IF NOT EXISTS is not race-free.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.sql.initLockKey]);
+      for (const statement of this.sql.schema) await client.query(statement);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw toStoreError(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    const expected = options.expectedRevision;
+    const prepared = prepareAppend(stream, events, expected);
+    const values = appendValues(stream, prepared, expected);
+    for (let attempt = 1; ; attempt += 1) {
+      let row: AppendRow;
+      try {
+        [row] = await this.query<AppendRow>(this.sql.append, values);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw toStoreError(error);
+        if (prepared.idsSupplied) {
+          const earlier = await this.findEarlierAppend(stream, expected, prepared);
+          if (earlier) return earlier;
+        }
+        // Another writer took the revision first; for these modes the append is still valid.
+        if ((expected === 'any' || expected === 'stream_exists') && attempt < MAX_RACE_RETRIES) continue;
+        const [{ current }] = await this.query<{ current: number | null }>(this.sql.lastRevision, [stream]);
+        throw new WrongExpectedRevisionError(stream, expected, current ?? 'no_stream');
+      }
+      if (row.position !== null) {
+        this.announceAppended();
+        return { nextExpectedRevision: (row.current ?? -1) + prepared.events.length, position: row.position, createdAt: new Date(row.created_ms) };
+      }
+      if (prepared.idsSupplied) {
+        const earlier = await this.findEarlierAppend(stream, expected, prepared);
+        if (earlier) return earlier;
+      }
+      throw new WrongExpectedRevisionError(stream, expected, row.current ?? 'no_stream');
+    }
+  }
+
+  /**
+   * Appends on the caller's client, inside the caller's open transaction, so events commit
+   * together with the caller's other writes. Nothing is retried here: a conflict aborts the
+   * caller's transaction. After committing, call announceAppended() to wake subscribers.
+   */
+  async appendInTransaction(client: ClientBase, stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    const expected = options.expectedRevision;
+    const prepared = prepareAppend(stream, events, expected);
+    let row: AppendRow;
+    try {
+      [row] = (await client.query<AppendRow>({ ...this.sql.append, values: appendValues(stream, prepared, expected), types: typeParsers })).rows;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    if (row.position === null) throw new WrongExpectedRevisionError(stream, expected, row.current ?? 'no_stream');
+    return { nextExpectedRevision: (row.current ?? -1) + prepared.events.length, position: row.position, createdAt: new Date(row.created_ms) };
+  }
+
+  /** Wakes subscribers here and, shortly, in other processes. */
+  announceAppended(): void {
+    this.changes.notify();
+    this.notifier.appended();
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const limit = options.maxCount ?? null;
+    const rows =
+      options.direction === 'backwards'
+        ? await this.query<EventRow>(this.sql.readStreamBackwards, [stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit])
+        : await this.query<EventRow>(this.sql.readStreamForwards, [stream, options.fromRevision ?? 0, limit]);
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    return this.readPage(options.fromPosition ?? 0, options.maxCount ?? DEFAULT_PAGE_SIZE, options.filter);
+  }
+
+  async headPosition(): Promise<number> {
+    const [{ head }] = await this.query<{ head: number }>(this.sql.headPosition, []);
+    return head;
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    if (this.closed) throw new Error('The PostgreSQL event store is closed');
+    const subscription = new LiveSubscription({ changes: this.changes, readPage: (from, max, filter) => this.readLivePage(from, max, filter) }, handler, {
+      fromPosition: options.fromPosition ?? 0,
+      batchSize: options.batchSize ?? DEFAULT_PAGE_SIZE,
+      filter: options.filter,
+      idleRecheckMs: this.options.idleRecheckMs ?? 5_000,
+      onTransientError: (error) => this.report(error, 'subscription read'),
+      onStopped: () => {
+        this.subscriptions.delete(subscription);
+        if (this.subscriptions.size === 0) void this.listener.stop();
+      },
+    });
+    this.subscriptions.add(subscription);
+    this.listener.start();
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    await this.query({ name: undefined, text: 'SELECT 1' }, []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.listener.stop();
+    await this.notifier.close();
+    await this.pool.end();
+  }
+
+  private async readPage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<ReadAllResult> {
+    const from = Math.max(0, Math.floor(fromPosition));
+    const max = Math.max(1, Math.floor(maxCount));
+    const normalized = normalizeFilter(filter);
+    if (normalized.matchesAll) {
+      const rows = await this.query<EventRow>(this.sql.readAll, [from, max + 1]);
+      const isEnd = rows.length <= max;
+      if (!isEnd) rows.length = max;
+      const nextPosition = rows.length > 0 ? rows[rows.length - 1].position + 1 : from;
+      return { events: rows.map(toStoredEvent), nextPosition, isEnd };
+    }
+    const window = Math.max(max * 4, MIN_FILTER_SCAN_WINDOW);
+    const rows = await this.query<EventRow & { window_last: number | null; window_size: number }>(this.sql.readFiltered, [
+      from,
+      normalized.tenant ?? null,
+      normalized.types.length > 0 ? normalized.types : null,
+      normalized.typePrefixes.length > 0 ? normalized.typePrefixes.map(prefixPattern) : null,
+      window,
+      max + 1,
+    ]);
+    const { window_last: windowLast, window_size: windowSize } = rows[0];
+    if (windowLast === null) return { events: [], nextPosition: from, isEnd: true };
+    const matched = rows[0].position === null ? [] : rows;
+    if (matched.length > max) {
+      matched.length = max;
+      return { events: matched.map(toStoredEvent), nextPosition: matched[max - 1].position + 1, isEnd: false };
+    }
+    return { events: matched.map(toStoredEvent), nextPosition: windowLast + 1, isEnd: windowSize < window };
+  }
+
+  /** A page for a subscription: at the end, also tells whether events wait behind the read horizon. */
+  private async readLivePage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<FeedPage> {
+    const page = await this.readPage(fromPosition, maxCount, filter);
+    if (!page.isEnd) return page;
+    const [{ held }] = await this.query<{ held: boolean }>(this.sql.heldBack, []);
+    return held ? { ...page, recheckAfterMs: this.options.heldBackRecheckMs ?? 75 } : page;
+  }
+
+  private async findEarlierAppend(stream: string, expected: ExpectedRevision, prepared: PreparedAppend): Promise<AppendResult | undefined> {
+    const ids = prepared.events.map((event) => event.id);
+    const rows = await this.query<{ id: string; stream: string; revision: number; position: number; created_ms: number }>(this.sql.findIds, [ids]);
+    return matchEarlierAppend(
+      stream,
+      expected,
+      ids,
+      rows.map((row) => ({ ...row, createdAt: new Date(row.created_ms) })),
+    );
+  }
+
+  private async query<R extends QueryResultRow>(statement: { name: string | undefined; text: string }, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>({ name: statement.name, text: statement.text, values })).rows;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  private async connect() {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  private report(error: unknown, context: string): void {
+    this.options.onError?.(error, context);
+  }
+}
+
+function appendValues(stream: string, prepared: PreparedAppend, expected: ExpectedRevision): unknown[] {
+  const mode = typeof expected === 'number' ? EXPECTATION_MODE.revision : EXPECTATION_MODE[expected];
+  const batch = JSON.stringify(prepared.events);
+  assertNoNulCharacter(batch);
+  return [stream, batch, mode, typeof expected === 'number' ? expected : null];
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    stream: row.stream,
+    type: row.type,
+    revision: row.revision,
+    position: row.position,
+    data: row.data,
+    metadata: row.metadata,
+    tenant: row.tenant,
+    createdAt: new Date(row.created_ms),
+  };
+}

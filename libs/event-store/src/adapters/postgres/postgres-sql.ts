@@ -1,0 +1,140 @@
+/**
+ * SQL of the PostgreSQL event store, schema-qualified.
+ *
+ * Positions: `(xid + xid_offset) * 65536 + index within the append`, where xid is the
+ * appending transaction's id (pg_current_xact_id(), 64-bit, never wraps). A reader only
+ * reads below `(xmin + xid_offset) * 65536`, xmin being the oldest transaction still running
+ * in its snapshot: every transaction below xmin has finished, so no event can ever appear
+ * below that horizon later, and a reader that checkpoints on a position never skips one.
+ *
+ * `xid_offset` is 0 on a fresh database. A logical restore into another cluster restarts
+ * transaction ids lower than the ones baked into stored positions; init() then raises the
+ * offset so new positions stay above every stored one.
+ */
+import { createHash } from 'node:crypto';
+
+/** Bits of a position that number the events of one append. */
+export const POSITION_SHIFT = 65536;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+export function quoteIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`Invalid PostgreSQL schema name: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** Expected-revision modes as the append statement receives them. */
+export const EXPECTATION_MODE = { any: 0, no_stream: 1, stream_exists: 2, revision: 3 } as const;
+
+export type PostgresSql = ReturnType<typeof buildSql>;
+
+export function buildSql(schema: string) {
+  const s = quoteIdentifier(schema);
+  const events = `${s}.events`;
+  const settings = `${s}.event_log_settings`;
+  // Statement names are per connection; the schema hash keeps two stores on one client apart.
+  const prefix = `es_${createHash('sha1').update(schema).digest('hex').slice(0, 10)}_`;
+  const horizon = `(SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + xid_offset) * ${POSITION_SHIFT} FROM ${settings})`;
+  const millis = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
+  const columns = `position, id::text AS id, stream, type, revision, data, metadata, tenant, ${millis('created_at')} AS created_ms`;
+  const filter = `($2::text IS NULL OR e.tenant = $2)
+    AND (($3::text[] IS NULL AND $4::text[] IS NULL) OR e.type = ANY($3::text[]) OR e.type LIKE ANY($4::text[]))`;
+
+  return {
+    schema: [
+      `CREATE SCHEMA IF NOT EXISTS ${s}`,
+      `CREATE TABLE IF NOT EXISTS ${events} (
+        position   bigint      PRIMARY KEY,
+        id         uuid        NOT NULL,
+        stream     text        NOT NULL,
+        revision   bigint      NOT NULL,
+        type       text        NOT NULL,
+        data       json        NOT NULL,
+        metadata   json        NOT NULL,
+        tenant     text        NOT NULL,
+        created_at timestamptz NOT NULL,
+        CONSTRAINT events_id_key UNIQUE (id),
+        CONSTRAINT events_stream_revision_key UNIQUE (stream, revision)
+      )`,
+      `CREATE INDEX IF NOT EXISTS events_type_position ON ${events} (type, position)`,
+      `CREATE INDEX IF NOT EXISTS events_tenant_position ON ${events} (tenant, position)`,
+      `CREATE TABLE IF NOT EXISTS ${settings} (
+        singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        xid_offset bigint  NOT NULL
+      )`,
+      `INSERT INTO ${settings} (xid_offset) VALUES (0) ON CONFLICT DO NOTHING`,
+      // Keeps new positions above stored ones after a restore into a cluster with lower xids.
+      `UPDATE ${settings} SET xid_offset = greatest(
+         xid_offset,
+         (SELECT coalesce(max(position), -1) FROM ${events}) / ${POSITION_SHIFT} - pg_current_xact_id()::text::bigint + 1)`,
+    ],
+    initLockKey: `event-store:${schema}`,
+
+    /**
+     * One round trip: reads the stream's last revision, checks the expectation and inserts
+     * the batch ($2, a JSON array) in one autocommit statement. Returns the revision found
+     * and, when the expectation held, the last position written.
+     */
+    append: {
+      name: `${prefix}append`,
+      text: `WITH ctx AS MATERIALIZED (
+          SELECT (SELECT max(revision) FROM ${events} WHERE stream = $1) AS current,
+                 (pg_current_xact_id()::text::bigint + (SELECT xid_offset FROM ${settings})) * ${POSITION_SHIFT} AS base,
+                 clock_timestamp() AS ts
+        ), ins AS (
+          INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, tenant, created_at)
+          SELECT ctx.base + b.ord - 1, (b.e->>'id')::uuid, $1, coalesce(ctx.current, -1) + b.ord,
+                 b.e->>'type', b.e->'data', b.e->'metadata', b.e->>'tenant', ctx.ts
+          FROM ctx, json_array_elements($2::json) WITH ORDINALITY AS b(e, ord)
+          WHERE CASE $3::int WHEN 0 THEN true
+                             WHEN 1 THEN ctx.current IS NULL
+                             WHEN 2 THEN ctx.current IS NOT NULL
+                             ELSE ctx.current = $4::bigint END
+          RETURNING position
+        )
+        SELECT ctx.current, (SELECT max(position) FROM ins) AS position, ${millis('ctx.ts')} AS created_ms FROM ctx`,
+    },
+    lastRevision: { name: `${prefix}last_revision`, text: `SELECT max(revision) AS current FROM ${events} WHERE stream = $1` },
+    findIds: {
+      name: `${prefix}find_ids`,
+      text: `SELECT id::text AS id, stream, revision, position, ${millis('created_at')} AS created_ms FROM ${events} WHERE id = ANY($1::uuid[])`,
+    },
+    readAll: {
+      name: `${prefix}read_all`,
+      text: `SELECT ${columns} FROM ${events} WHERE position >= $1 AND position < ${horizon} ORDER BY position LIMIT $2`,
+    },
+    /**
+     * Filtered page: looks at no more than $5 log entries from $1 (the window), so the cost
+     * does not depend on how rare matching events are. Always returns at least one row, which
+     * carries the window's last position and size even when nothing matched.
+     */
+    readFiltered: {
+      name: `${prefix}read_filtered`,
+      text: `WITH w AS MATERIALIZED (
+          SELECT position FROM ${events} WHERE position >= $1 AND position < ${horizon} ORDER BY position LIMIT $5
+        ), bound AS (SELECT max(position) AS last, count(*) AS scanned FROM w)
+        SELECT bound.last AS window_last, bound.scanned AS window_size, m.*
+        FROM bound LEFT JOIN LATERAL (
+          SELECT ${columns} FROM ${events} e
+          WHERE e.position >= $1 AND e.position <= bound.last AND ${filter}
+          ORDER BY e.position LIMIT $6
+        ) m ON true`,
+    },
+    /** Whether committed events exist at or above the read horizon (held back by an older open transaction). */
+    heldBack: { name: `${prefix}held_back`, text: `SELECT EXISTS (SELECT 1 FROM ${events} WHERE position >= ${horizon}) AS held` },
+    headPosition: { name: `${prefix}head`, text: `SELECT coalesce(max(position), 0) AS head FROM ${events} WHERE position < ${horizon}` },
+    readStreamForwards: {
+      name: `${prefix}stream_fwd`,
+      text: `SELECT ${columns} FROM ${events} WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+    },
+    readStreamBackwards: {
+      name: `${prefix}stream_bwd`,
+      text: `SELECT ${columns} FROM ${events} WHERE stream = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
+    },
+  };
+}
+
+/** `LIKE` pattern matching strings that start with `prefix`. */
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
