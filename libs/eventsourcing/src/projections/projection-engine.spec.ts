@@ -1,7 +1,4 @@
-import { SqliteEventStore, type EventStore, type EventToAppend } from '@app/event-store';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { EventToAppend } from '@app/event-store';
 import { ProjectionWaitTimeoutError, UnknownProjectionError } from './errors';
 import { ProjectionEngine, projectionEngineEntities, type ProjectionEngineOptions } from './projection-engine';
 import { COUNTED_TYPE, CountingProjection, ReducedEventEntity, StreamCountEntity } from './testing/counting-projection';
@@ -10,26 +7,20 @@ import { ReadModelDatabase, type ReadModelKind } from './testing/read-model-data
 
 const OTHER_TYPE = 'unrelated.happened';
 
-describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with a %s read model', (kind) => {
+describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with %s (event store and read model)', (kind) => {
   let database: ReadModelDatabase;
-  let storeDir: string;
   let store: CountingStore;
   let engines: ProjectionEngine[];
 
   beforeEach(async () => {
     database = await ReadModelDatabase.create(kind);
-    storeDir = mkdtempSync(join(tmpdir(), 'projection-log-'));
-    const sqliteStore: EventStore = new SqliteEventStore({ file: join(storeDir, 'events.db') });
-    await sqliteStore.init();
-    store = countingStore(sqliteStore);
+    store = countingStore(await database.openEventStore());
     engines = [];
   });
 
   afterEach(async () => {
     await Promise.all(engines.map((engine) => engine.stop()));
     await database.drop();
-    await store.close();
-    rmSync(storeDir, { recursive: true, force: true });
   });
 
   async function engineFor(projection: CountingProjection, options: ProjectionEngineOptions = {}): Promise<ProjectionEngine> {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { PostgresEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
 import type { EntityTarget } from '../projection';
 
 export type ReadModelKind = 'sqlite' | 'postgres';
@@ -11,12 +12,14 @@ export type ReadModelKind = 'sqlite' | 'postgres';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
- * A private read-model database for one test file: a temp SQLite file, or a fresh PostgreSQL
- * schema. `open` gives a DataSource (several may be opened, like replicas); `drop` closes
- * them and removes the database.
+ * A private read-model database for one test: a temp SQLite file, or a fresh PostgreSQL
+ * schema. `open` gives a DataSource (several may be opened, like replicas), `openEventStore`
+ * an event store of the same kind beside it (own file or schema); `drop` closes them all and
+ * removes the data.
  */
 export class ReadModelDatabase {
   private readonly sources: DataSource[] = [];
+  private store: EventStore | undefined;
 
   private constructor(
     readonly kind: ReadModelKind,
@@ -43,16 +46,26 @@ export class ReadModelDatabase {
     return source;
   }
 
-  /** A path for an event-store file next to the read model (SQLite runs). */
-  file(name: string): string {
-    if (this.kind !== 'sqlite') throw new Error('Only SQLite read models live in a directory');
-    return join(this.location, name);
+  /** The event store of this test: SQLite in its own file, or PostgreSQL in its own schema. */
+  async openEventStore(): Promise<EventStore> {
+    if (this.store) return this.store;
+    this.store =
+      this.kind === 'sqlite'
+        ? new SqliteEventStore({ file: join(this.location, 'events.db') })
+        : new PostgresEventStore({ connection: TEST_DATABASE_URL, schema: this.logSchema(), poolSize: 4 });
+    await this.store.init();
+    return this.store;
   }
 
   async drop(): Promise<void> {
     await Promise.all(this.sources.splice(0).map((source) => (source.isInitialized ? source.destroy() : undefined)));
+    await this.store?.close();
     if (this.kind === 'sqlite') rmSync(this.location, { recursive: true, force: true });
-    else await withClient((client) => client.query(`DROP SCHEMA ${this.location} CASCADE`));
+    else await withClient((client) => client.query(`DROP SCHEMA IF EXISTS ${this.logSchema()} CASCADE; DROP SCHEMA ${this.location} CASCADE`));
+  }
+
+  private logSchema(): string {
+    return `${this.location}_log`;
   }
 }
 
