@@ -30,7 +30,10 @@ export interface ProjectionStatus {
   name: string;
   /** Checkpoint: the log is reduced up to this global position (inclusive). */
   position: number;
-  /** Head position minus checkpoint (events of other types count too). */
+  /**
+   * Head position minus checkpoint: 0 when caught up. In position units, which count events
+   * only on stores with dense positions (PostgreSQL positions are sparse).
+   */
   lag: number;
   lastEventAt: Date | null;
   updatedAt: Date | null;
