@@ -22,9 +22,10 @@ function scriptedFeeds(script: (ScriptedFeed | Error)[], log: string[] = []) {
   const closed: number[] = [];
   const open: OpenFeed = async (fromPosition) => {
     opened.push(fromPosition);
-    const step = script.shift();
-    if (!step) return new Promise<EventFeed>(() => undefined);
-    if (step instanceof Error) throw step;
+    const next = script.shift();
+    if (!next) return new Promise<EventFeed>(() => undefined);
+    if (next instanceof Error) throw next;
+    const step: ScriptedFeed = next;
     const index = opened.length;
     let remaining = step.events.length;
     let stop: () => void = () => undefined;
