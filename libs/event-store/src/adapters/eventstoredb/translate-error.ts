@@ -1,4 +1,4 @@
-import { ErrorType, isCommandError, type CommandError } from '@eventstore/db-client';
+import { convertToCommandError, ErrorType, isCommandError, type CommandError } from '@eventstore/db-client';
 import { EventStoreError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../../errors';
 import type { ExpectedRevision } from '../../types';
 
@@ -27,7 +27,9 @@ const UNAVAILABLE_TYPES: ReadonlySet<ErrorType> = new Set([
  */
 export function translateError(error: unknown, context: ErrorContext): unknown {
   if (error instanceof EventStoreError) return error;
-  if (error instanceof Error && isCommandError(error)) return translateCommandError(error, context);
+  // Some failures reach us as raw gRPC errors (the server-features lookup before an append).
+  const converted = error instanceof Error ? convertToCommandError(error) : error;
+  if (converted instanceof Error && isCommandError(converted)) return translateCommandError(converted, context);
   // Cluster discovery gives up with a plain Error when no node answers the gossip request.
   if (error instanceof Error && /^Failed to discover after \d+ attempts/.test(error.message)) {
     return new EventStoreUnavailableError(`EventStoreDB cluster discovery failed during ${context.operation}: ${error.message}`, { cause: error });
