@@ -10,6 +10,10 @@
  * `xid_offset` is 0 on a fresh database. A logical restore into another cluster restarts
  * transaction ids lower than the ones baked into stored positions; init() then raises the
  * offset so new positions stay above every stored one.
+ *
+ * Indexes: the primary key (position) serves readAll, unique (stream, revision) serves
+ * readStream and optimistic concurrency, unique (id) idempotent retries. Filtered reads scan
+ * a bounded window in position order, so type or tenant indexes would only slow appends.
  */
 import { createHash } from 'node:crypto';
 
@@ -56,8 +60,6 @@ export function buildSql(schema: string) {
         CONSTRAINT events_id_key UNIQUE (id),
         CONSTRAINT events_stream_revision_key UNIQUE (stream, revision)
       )`,
-      `CREATE INDEX IF NOT EXISTS events_type_position ON ${events} (type, position)`,
-      `CREATE INDEX IF NOT EXISTS events_tenant_position ON ${events} (tenant, position)`,
       `CREATE TABLE IF NOT EXISTS ${settings} (
         singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         xid_offset bigint  NOT NULL
@@ -83,9 +85,10 @@ export function buildSql(schema: string) {
                  clock_timestamp() AS ts
         ), ins AS (
           INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, tenant, created_at)
-          SELECT ctx.base + b.ord - 1, (b.e->>'id')::uuid, $1, coalesce(ctx.current, -1) + b.ord,
-                 b.e->>'type', b.e->'data', b.e->'metadata', b.e->>'tenant', ctx.ts
-          FROM ctx, json_array_elements($2::json) WITH ORDINALITY AS b(e, ord)
+          SELECT ctx.base + b.ord - 1, b.id, $1, coalesce(ctx.current, -1) + b.ord,
+                 b.type, b.data, b.metadata, b.tenant, ctx.ts
+          FROM ctx, ROWS FROM (json_to_recordset($2::json) AS (id uuid, type text, data json, metadata json, tenant text))
+                    WITH ORDINALITY AS b(id, type, data, metadata, tenant, ord)
           WHERE CASE $3::int WHEN 0 THEN true
                              WHEN 1 THEN ctx.current IS NULL
                              WHEN 2 THEN ctx.current IS NOT NULL

@@ -3,6 +3,10 @@
  *
  * `position` is the rowid (INTEGER PRIMARY KEY), so reading the log in order is a walk of
  * the table's own b-tree. created_at holds epoch milliseconds; data and metadata hold JSON text.
+ *
+ * No type or tenant index: filtered reads scan a bounded window in position order (see
+ * FILTER below), which the rowid serves; secondary indexes would not make those windows
+ * cheaper but would cost every append a page write each.
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -18,8 +22,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revision);
-CREATE INDEX IF NOT EXISTS events_type_position ON events (type, position);
-CREATE INDEX IF NOT EXISTS events_tenant_position ON events (tenant, position);
 `;
 
 const COLUMNS = 'position, id, stream, type, revision, data, metadata, tenant, created_at';
