@@ -1,3 +1,4 @@
+import { EventStoreDbEventStore } from './adapters/eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './adapters/postgres/postgres-event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
 import type { EventStore } from './types';
@@ -16,8 +17,20 @@ export interface PostgresEventStoreConfig {
   schema?: string;
 }
 
-/** Which event store to open and where. New adapters (e.g. `eventstoredb`) add a member here and a case below. */
-export type EventStoreConfig = SqliteEventStoreConfig | PostgresEventStoreConfig;
+/** Clustered store on EventStoreDB (`esdb://host:2113?tls=false`, `esdb+discover://...`). */
+export interface EventStoreDbEventStoreConfig {
+  kind: 'eventstoredb';
+  connectionString: string;
+  /** Limit for calls until the server has answered once on a connection; default 5 s. */
+  connectTimeoutMs?: number;
+  /** Limit for every other call; default 10 s. */
+  callTimeoutMs?: number;
+  /** Prepended to every stream name; the store then sees only streams under it. Default none. */
+  streamPrefix?: string;
+}
+
+/** Which event store to open and where. New adapters add a member here and a case below. */
+export type EventStoreConfig = SqliteEventStoreConfig | PostgresEventStoreConfig | EventStoreDbEventStoreConfig;
 
 /** Opens the configured store and creates its schema when missing (init() already called). */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
@@ -37,6 +50,13 @@ function openEventStore(config: EventStoreConfig): EventStore {
       return new SqliteEventStore({ file: config.file });
     case 'postgres':
       return new PostgresEventStore({ connection: config.connectionString, schema: config.schema });
+    case 'eventstoredb':
+      return new EventStoreDbEventStore({
+        connectionString: config.connectionString,
+        connectTimeoutMs: config.connectTimeoutMs,
+        callTimeoutMs: config.callTimeoutMs,
+        streamPrefix: config.streamPrefix,
+      });
     default:
       throw new Error(`Unknown event store kind: ${(config as { kind: string }).kind}`);
   }
