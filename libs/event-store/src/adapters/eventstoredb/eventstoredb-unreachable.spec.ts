@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createEventStore } from '../../create-event-store';
 import { EventStoreUnavailableError } from '../../errors';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
@@ -79,6 +80,19 @@ describe('EventStoreDbEventStore without a reachable server', () => {
     while (silent.openSockets() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(silent.openSockets()).toBe(0);
     await silent.close();
+  });
+
+  it('is opened by createEventStore without waiting for the server; readiness then reports it unreachable', async () => {
+    const port = await refusedPort();
+    const store = await createEventStore({ kind: 'eventstoredb', connectionString: `esdb://127.0.0.1:${port}?tls=false`, connectTimeoutMs: 1000, callTimeoutMs: 1000 });
+    try {
+      expect(store.kind).toBe('eventstoredb');
+      await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+    // A connection string the client cannot parse fails at start-up, not on first use.
+    await expect(createEventStore({ kind: 'eventstoredb', connectionString: 'esdb://' })).rejects.toThrow();
   });
 
   it('fails fast on a refused port', async () => {
