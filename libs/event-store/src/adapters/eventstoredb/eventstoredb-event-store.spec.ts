@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../../errors';
+import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../../errors';
 import type { EventToAppend, StoredEvent, Subscription } from '../../types';
 import { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
 import { FakeEsdbServer } from './testing/fake-esdb-server';
@@ -99,6 +99,14 @@ describe('EventStoreDbEventStore (against an in-memory server model)', () => {
       // A plain conflict stays a conflict.
       await expect(store.append('s', [event('c', 't', {}, { id: randomUUID() })], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       expect(await store.readStream('s')).toHaveLength(2);
+    });
+
+    it('refuses what any store refuses (here U+0000 in data or metadata) without calling the server', async () => {
+      const store = await open();
+      await expect(store.append('s', [event('e', 't', { text: 'a \u0000 b' })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.append('s', [event('e', 't', {}, { metadata: { actor: '\u0000' } })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.append('s', [], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
+      expect(server.calls).toEqual([]);
     });
 
     it('reads a stream forwards, backwards, from a revision and up to a count; a missing stream is empty', async () => {

@@ -8,7 +8,7 @@ import {
   type AppendResult as ClientAppendResult,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { prepareAppend, type PreparedEvent } from '../../contract/append-rules';
+import { assertNoNulCharacter, prepareAppend, type PreparedEvent } from '../../contract/append-rules';
 import { eventMatches, normalizeFilter, type NormalizedFilter } from '../../contract/filter-rules';
 import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
 import type {
@@ -108,6 +108,11 @@ export class EventStoreDbEventStore implements EventStore {
   async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const expected = options.expectedRevision;
     const prepared = prepareAppend(stream, events, expected);
+    // EventStoreDB would store U+0000; the other stores cannot, and all refuse it alike.
+    for (const event of prepared.events) {
+      assertNoNulCharacter(JSON.stringify(event.data));
+      assertNoNulCharacter(JSON.stringify(event.metadata));
+    }
     const data = prepared.events.map(toEventData);
     const context = { operation: `append to "${stream}"`, stream, expected };
     let appended: ClientAppendResult;
