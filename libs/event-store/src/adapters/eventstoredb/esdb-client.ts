@@ -133,6 +133,9 @@ export class GrpcEsdbClient implements EsdbClient {
       },
       { highWaterMark: options.bufferSize },
     );
+    // Errors reach whoever iterates `events`; this keeps one emitted while nobody iterates (before
+    // the first read, after close) from crashing the process as an unhandled 'error' event.
+    subscription.on('error', () => undefined);
     const confirmed = new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       subscription.once('error', onError);
@@ -169,8 +172,8 @@ export class GrpcEsdbClient implements EsdbClient {
   }
 
   /**
-   * Gathers a read's events. A read cancelled by the library (our close, or a reconnect) just
-   * ends, which would pass for the end of the data; that case is reported as unavailable.
+   * Gathers a read's events. A read cancelled by closing the client just ends, which would
+   * pass for the end of the data; that case is reported as unavailable.
    */
   private async collect<T>(read: CancellableRead<T>, signal: AbortSignal): Promise<T[]> {
     const cancel = (): void => void read.cancel().catch(() => undefined);
