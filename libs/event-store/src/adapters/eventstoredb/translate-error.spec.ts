@@ -9,14 +9,18 @@ import {
   UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../../errors';
 import { translateError } from './translate-error';
 
-function serviceError(code: status, details: string, metadata: Record<string, string> = {}): ServiceError {
-  const grpcMetadata = new Metadata();
-  for (const [key, value] of Object.entries(metadata)) grpcMetadata.set(key, value);
-  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: grpcMetadata });
+/** gRPC status codes used below. */
+const status = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, PERMISSION_DENIED: 7, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+
+type ServiceError = NonNullable<ConstructorParameters<typeof UnavailableError>[0]>;
+
+/** A gRPC ServiceError with what the client library reads of it: code, details, metadata map. */
+function serviceError(code: number, details: string, metadata: Record<string, string> = {}): ServiceError {
+  const error = Object.assign(new Error(`${code} ${details}`), { code, details, metadata: { getMap: () => metadata } });
+  return error as unknown as ServiceError;
 }
 
 const context = { operation: 'append to "order-1"', stream: 'order-1', expected: 4 };
@@ -41,7 +45,7 @@ describe('translating EventStoreDB client errors', () => {
     ['failed cluster discovery', new Error('Failed to discover after 10 attempts.')],
     // The server-features lookup before an append rejects with the raw gRPC error.
     ['a raw gRPC UNAVAILABLE', serviceError(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2113')],
-  ])('reports %s as EventStoreUnavailableError, keeping the cause', (_name, error) => {
+  ] as [string, Error][])('reports %s as EventStoreUnavailableError, keeping the cause', (_name, error) => {
     const translated = translateError(error, context);
     expect(translated).toBeInstanceOf(EventStoreUnavailableError);
     expect((translated as EventStoreUnavailableError).cause).toMatchObject({ message: error.message });
