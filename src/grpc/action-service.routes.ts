@@ -14,7 +14,7 @@ export interface ActionServiceRouteOptions {
  * Registers the ActionService RPCs. Every call passes the error interceptor (outermost, so auth
  * failures are converted too) and then the auth interceptor (token and per-RPC permission).
  */
-export function registerActionService(router: ConnectRouter, implementation: ServiceImpl<typeof ActionService>, options: ActionServiceRouteOptions): void {
+export function registerActionService(router: ConnectRouter, implementation: Partial<ServiceImpl<typeof ActionService>>, options: ActionServiceRouteOptions): void {
   router.service(ActionService, implementation, {
     interceptors: [errorInterceptor(options.toApiError, options.logFailure), authInterceptor(options.authenticate, ACTION_SERVICE_PERMISSIONS)],
   });
