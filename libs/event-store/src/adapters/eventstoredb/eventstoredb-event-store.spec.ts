@@ -194,6 +194,16 @@ describe('EventStoreDbEventStore (against an in-memory server model)', () => {
       expect(resumed.received.map((e) => e.data.i)).toEqual([8]);
     });
 
+    it('from the position after an empty log (headPosition() + 1) gets the very first event', async () => {
+      const store = await open();
+      const start = (await store.headPosition()) + 1;
+      await store.append('s', [event('e', 't', { i: 0 })], { expectedRevision: 'any' });
+      // The server would skip the first entry it finds at offset 0 if asked to start "after" it.
+      const live = collect(store, start);
+      await waitFor(() => live.received.length === 1, 'the first event of the log');
+      expect(live.received[0].data).toEqual({ i: 0 });
+    });
+
     it('starts at an event position inclusively (after the log entry before it)', async () => {
       const store = await open();
       for (let i = 0; i < 4; i += 1) await store.append('s', [event('e', 't', { i })], { expectedRevision: 'any' });

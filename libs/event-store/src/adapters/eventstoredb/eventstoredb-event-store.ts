@@ -296,7 +296,10 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async subscriptionStart(fromPosition: number): Promise<LogPosition | 'start'> {
-    if (fromPosition <= 0) return 'start';
+    // No event lives at offset 0 (the log starts with its own header), so "after offset 0",
+    // which is `headPosition() + 1` of an empty log, is the start: asked to start after it,
+    // the server would skip the first event it finds.
+    if (fromPosition <= 1) return 'start';
     if (isAfterEvent(fromPosition)) return logPositionOf(fromPosition);
     const previous = await this.lastLogEntry(logPositionOf(fromPosition));
     return previous === undefined ? 'start' : logPositionOf(previous);
