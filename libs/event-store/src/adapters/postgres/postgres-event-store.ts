@@ -106,6 +106,10 @@ export class PostgresEventStore implements EventStore {
       connectionTimeoutMillis: 5_000,
       ...base,
       application_name: options.applicationName ?? base.application_name ?? 'event-store',
+      // Every statement of the store is an index walk in key order. Before the first ANALYZE of
+      // a freshly filled table, the planner's default estimates choose a bitmap scan plus sort
+      // that reads the whole table for each page (77 ms instead of 0.8 ms per 1,000 events).
+      options: [base.options, '-c enable_sort=off -c enable_bitmapscan=off'].filter(Boolean).join(' '),
       types: typeParsers,
     };
     this.pool = new Pool({ max: options.poolSize ?? 10, ...clientConfig });
