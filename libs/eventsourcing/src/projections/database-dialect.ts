@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProjectionStateEntity } from './projection-state.entity';
 import { SerialQueue } from './serial-queue';
+import { retryWhileBusy, takeWriteLockWithoutWaiting } from './sqlite-write-lock';
 
 /**
  * What differs between the read-model databases the engine supports: how a batch takes the
@@ -10,13 +11,20 @@ import { SerialQueue } from './serial-queue';
 export interface DatabaseDialect {
   readonly kind: 'sqlite' | 'postgres';
   /**
-   * Inside the batch transaction: waits for exclusive ownership of the projection's state
-   * row, then returns the checkpoint as committed by whoever held it before (undefined when
-   * the row does not exist).
+   * Inside a {@link transaction}: waits for exclusive ownership of the row `name` of a
+   * checkpoint table (columns `name`, `position`), then returns its position as committed by
+   * whoever held it before (undefined when the row does not exist).
    */
-  lockCheckpoint(manager: EntityManager, stateTable: string, name: string): Promise<number | undefined>;
-  /** Runs a whole batch transaction; serialises it where the driver requires. */
+  lockCheckpoint(manager: EntityManager, table: string, name: string): Promise<number | undefined>;
+  /** Runs a job that uses the DataSource's connection; serialises it where the driver requires. */
   exclusive<T>(job: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in a write transaction. SQLite: queued like {@link exclusive}; the database
+   * write lock is taken first (by a write to `lockTable`, a table with a `name` column) without
+   * blocking the event loop, and the whole transaction is retried asynchronously while another
+   * connection holds the lock. PostgreSQL: a plain transaction (row locks wait asynchronously).
+   */
+  transaction<T>(dataSource: DataSource, lockTable: string, work: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** Runs a schema change so that engines starting together do not create a table twice. */
   withSchemaLock<T>(dataSource: DataSource, job: () => Promise<T>): Promise<T>;
 }
@@ -30,30 +38,36 @@ export function stateTablePath(dataSource: DataSource): string {
     .join('.');
 }
 
-export function dialectOf(dataSource: DataSource): DatabaseDialect {
-  const options = dataSource.options;
-  switch (options.type) {
+export interface DialectOptions {
+  /**
+   * SQLite: how long a write transaction keeps retrying while another connection holds the
+   * database write lock, before it fails with the busy error. Default 10 s.
+   */
+  sqliteLockWaitMs?: number;
+}
+
+export function dialectOf(dataSource: DataSource, options: DialectOptions = {}): DatabaseDialect {
+  const dataSourceOptions = dataSource.options;
+  switch (dataSourceOptions.type) {
     case 'postgres':
       return postgresDialect;
     case 'better-sqlite3':
-      return sqliteDialect(options.database);
+      return sqliteDialect(dataSourceOptions.database, options.sqliteLockWaitMs ?? 10_000);
     default:
-      throw new Error(`The projection engine supports better-sqlite3 and postgres read models, not ${options.type}`);
+      throw new Error(`The projection engine supports better-sqlite3 and postgres read models, not ${dataSourceOptions.type}`);
   }
 }
 
 const postgresDialect: DatabaseDialect = {
   kind: 'postgres',
-  async lockCheckpoint(manager, stateTable, name) {
+  async lockCheckpoint(manager, table, name) {
     // FOR UPDATE waits for a concurrent batch to commit and then returns the row it committed,
     // so a second replica continues after that batch instead of re-applying it.
-    const rows: Array<{ position: string | number }> = await manager.query(
-      `SELECT position FROM ${stateTable} WHERE name = $1 FOR UPDATE`,
-      [name],
-    );
+    const rows: Array<{ position: string | number }> = await manager.query(`SELECT position FROM ${table} WHERE name = $1 FOR UPDATE`, [name]);
     return rows.length === 0 ? undefined : Number(rows[0].position);
   },
   exclusive: (job) => job(),
+  transaction: (dataSource, _lockTable, work) => dataSource.transaction(work),
   async withSchemaLock(dataSource, job) {
     // A session-level advisory lock held on its own connection serialises replicas.
     const runner = dataSource.createQueryRunner();
@@ -78,11 +92,12 @@ const SCHEMA_LOCK_KEY = 7_243_118_902;
  * synchronously, blocking the event loop. Batches on the same database file are therefore
  * queued in-process (two transactions must not interleave on one connection, and a batch
  * waiting on SQLite's lock would freeze the batch holding it); across processes SQLite's own
- * write lock, taken by the first statement of the batch, does the job.
+ * write lock, taken by the first statement of the transaction without waiting (retried
+ * asynchronously while busy, see sqlite-write-lock.ts), does the job.
  */
 const sqliteQueues = new Map<string, SerialQueue>();
 
-function sqliteDialect(database: string): DatabaseDialect {
+function sqliteDialect(database: string, lockWaitMs: number): DatabaseDialect {
   const key = database === ':memory:' || database === '' ? database : resolve(database);
   let queue = sqliteQueues.get(key);
   if (!queue) {
@@ -92,17 +107,25 @@ function sqliteDialect(database: string): DatabaseDialect {
   const serial = queue;
   return {
     kind: 'sqlite',
-    async lockCheckpoint(manager, stateTable, name) {
-      // TypeORM opens a deferred transaction; writing first turns it into a write transaction
-      // (BEGIN IMMEDIATE semantics) so the checkpoint below is read under the write lock.
-      await manager.query(`UPDATE ${stateTable} SET name = name WHERE name = ?`, [name]);
-      const rows: Array<{ position: number | string }> = await manager.query(
-        `SELECT position FROM ${stateTable} WHERE name = ?`,
-        [name],
-      );
+    async lockCheckpoint(manager, table, name) {
+      // transaction() already holds the database write lock, so this row cannot change under us.
+      const rows: Array<{ position: number | string }> = await manager.query(`SELECT position FROM ${table} WHERE name = ?`, [name]);
       return rows.length === 0 ? undefined : Number(rows[0].position);
     },
     exclusive: (job) => serial.run(job),
+    transaction: (dataSource, lockTable, work) =>
+      serial.run(() =>
+        retryWhileBusy(
+          () =>
+            dataSource.transaction((manager) => {
+              // TypeORM opens a deferred transaction; writing first turns it into a write
+              // transaction (BEGIN IMMEDIATE semantics), so everything after it is read under the lock.
+              takeWriteLockWithoutWaiting(manager, lockTable);
+              return work(manager);
+            }),
+          { waitMs: lockWaitMs },
+        ),
+      ),
     // Schema changes are write transactions too: the same in-process queue keeps them apart.
     withSchemaLock: (_dataSource, job) => serial.run(job),
   };

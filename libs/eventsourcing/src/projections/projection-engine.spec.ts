@@ -199,6 +199,34 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with %s (
     expect(status.projections[0].lastErrorAt).toBeInstanceOf(Date);
   });
 
+  it('tells its observer about every committed batch and every failure', async () => {
+    await append('counter-a', 5);
+    const projection = new CountingProjection();
+    const batches: Array<{ projection: string; events: number; position: number; durationMs: number }> = [];
+    const failures: Array<{ projection: string; position: number; message: string }> = [];
+    const engine = await engineFor(projection, {
+      batchSize: 2,
+      observer: {
+        onBatch: (info) => batches.push(info),
+        onFailure: (info) => failures.push({ projection: info.projection, position: info.position, message: String(info.error) }),
+      },
+    });
+    const positions = (await store.readAll()).events.map((event) => event.position);
+    projection.failWhen = (event) => event.position === positions[3];
+
+    await expect(engine.catchUp()).rejects.toThrow('Cannot reduce event');
+    projection.failWhen = undefined;
+    await engine.catchUp();
+
+    expect(failures).toEqual([{ projection: 'stream-counts', position: positions[1], message: expect.stringContaining('Cannot reduce event') }]);
+    expect(batches.map(({ projection: name, events, position }) => ({ name, events, position }))).toEqual([
+      { name: 'stream-counts', events: 2, position: positions[1] },
+      { name: 'stream-counts', events: 2, position: positions[3] },
+      { name: 'stream-counts', events: 1, position: positions[4] },
+    ]);
+    expect(batches.every((batch) => batch.durationMs >= 0)).toBe(true);
+  });
+
   it('moves the checkpoint past events of types it does not handle', async () => {
     await append('counter-a', 2);
     const head = await append('other', 30, OTHER_TYPE);

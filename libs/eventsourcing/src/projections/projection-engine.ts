@@ -4,6 +4,7 @@ import { CoalescingRead } from './coalescing-read';
 import { dialectOf, stateTablePath, type DatabaseDialect } from './database-dialect';
 import { UnknownProjectionError } from './errors';
 import { errorMessage, silentLogger, type ProjectionLogger } from './logger';
+import type { ProjectionObserver } from './observer';
 import type { EntityTarget, Projection } from './projection';
 import { insertMissingStates, ProjectionRunner, backoffDelay } from './projection-runner';
 import { ProjectionStateEntity, type ProjectionStateRow } from './projection-state.entity';
@@ -24,6 +25,13 @@ export interface ProjectionEngineOptions {
   waitTimeoutMs?: number;
   /** Create missing state and read-model tables in `init()`. Default true. */
   synchronizeSchema?: boolean;
+  /**
+   * SQLite read models: how long a batch keeps retrying (asynchronously, without blocking the
+   * event loop) while another process holds the database write lock. Default 10 s.
+   */
+  sqliteLockWaitMs?: number;
+  /** Metrics hooks: committed batches and failures of the live tables. */
+  observer?: ProjectionObserver;
 }
 
 export interface ProjectionStatus {
@@ -95,7 +103,7 @@ export class ProjectionEngine {
     projections: readonly Projection[],
     options: ProjectionEngineOptions = {},
   ) {
-    this.dialect = dialectOf(dataSource);
+    this.dialect = dialectOf(dataSource, { sqliteLockWaitMs: options.sqliteLockWaitMs });
     this.logger = options.logger ?? silentLogger;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 10_000;
@@ -117,6 +125,7 @@ export class ProjectionEngine {
           logger: this.logger,
           batchSize,
           retryDelay: this.retryDelay,
+          observer: options.observer,
         }),
       );
     }
@@ -215,14 +224,13 @@ export class ProjectionEngine {
   async reset(name: string): Promise<void> {
     const [runner] = this.select(name);
     await this.init();
-    await this.dialect.exclusive(() =>
-      this.dataSource.transaction(async (manager) => {
-        await insertMissingStates(manager, [name]);
-        await this.dialect.lockCheckpoint(manager, stateTablePath(manager.dataSource), name);
-        for (const entity of runner.projection.entities) await manager.clear(entity);
-        await manager.update(ProjectionStateEntity, { name }, { position: 0, lastEventAt: null, eventsProcessed: 0, updatedAt: new Date() });
-      }),
-    );
+    const stateTable = stateTablePath(this.dataSource);
+    await this.dialect.transaction(this.dataSource, stateTable, async (manager) => {
+      await insertMissingStates(manager, [name]);
+      await this.dialect.lockCheckpoint(manager, stateTable, name);
+      for (const entity of runner.projection.entities) await manager.clear(entity);
+      await manager.update(ProjectionStateEntity, { name }, { position: 0, lastEventAt: null, eventsProcessed: 0, updatedAt: new Date() });
+    });
     runner.adoptPosition(0);
     if (this.live) runner.wake();
     this.logger.info('Projection reset', { projection: name });
@@ -239,7 +247,7 @@ export class ProjectionEngine {
     }
     if (this.synchronizeSchema) await synchronizeEntities(this.dataSource, entities);
     const names = [...this.runners.keys()];
-    await this.dialect.exclusive(() => insertMissingStates(this.dataSource.manager, names));
+    await this.dialect.transaction(this.dataSource, stateTablePath(this.dataSource), (manager) => insertMissingStates(manager, names));
     const rows = await this.readStates();
     for (const row of rows) this.runners.get(row.name)?.adoptPosition(row.position);
   }

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { stateTablePath, type DatabaseDialect } from './database-dialect';
 import { ProjectionWaitTimeoutError } from './errors';
 import { errorMessage, type ProjectionLogger } from './logger';
+import { notifyObserver, type ProjectionObserver } from './observer';
 import type { Projection } from './projection';
 import { ProjectionStateEntity } from './projection-state.entity';
 
@@ -13,11 +14,14 @@ export interface RunnerContext {
   readonly logger: ProjectionLogger;
   readonly batchSize: number;
   readonly retryDelay: { readonly initialMs: number; readonly maxMs: number };
+  readonly observer?: ProjectionObserver;
 }
 
 interface BatchOutcome {
   /** The checkpoint after the batch. */
   position: number;
+  /** Events reduced. */
+  events: number;
   /** The read reached the end of the log. */
   isEnd: boolean;
   /** The checkpoint moved. */
@@ -124,11 +128,22 @@ export class ProjectionRunner {
   }
 
   private async runBatchRecordingFailure(): Promise<BatchOutcome> {
+    const { dialect, dataSource, observer, logger } = this.context;
+    const startPosition = this.knownPosition;
     try {
-      const outcome = await this.context.dialect.exclusive(() => this.context.dataSource.transaction((manager) => this.runBatch(manager)));
+      let started = 0;
+      const outcome = await dialect.transaction(dataSource, stateTablePath(dataSource), (manager) => {
+        started = performance.now();
+        return this.runBatch(manager);
+      });
       this.adoptPosition(outcome.position);
+      if (outcome.progressed || outcome.events > 0) {
+        const info = { projection: this.name, events: outcome.events, durationMs: performance.now() - started, position: outcome.position };
+        notifyObserver(observer?.onBatch, info, logger);
+      }
       return outcome;
     } catch (error) {
+      notifyObserver(observer?.onFailure, { projection: this.name, error, position: startPosition }, logger);
       await this.recordFailure(error);
       throw error;
     }
@@ -170,14 +185,15 @@ export class ProjectionRunner {
         .where('name = :name', { name: this.name })
         .execute();
     }
-    return { position, isEnd: read.isEnd, progressed };
+    return { position, events: events.length, isEnd: read.isEnd, progressed };
   }
 
   private async recordFailure(error: unknown): Promise<void> {
     const text = errorMessage(error).slice(0, MAX_ERROR_TEXT);
+    const { dialect, dataSource } = this.context;
     try {
-      await this.context.dialect.exclusive(() =>
-        this.context.dataSource
+      await dialect.transaction(dataSource, stateTablePath(dataSource), (manager) =>
+        manager
           .createQueryBuilder()
           .update(ProjectionStateEntity)
           .set({ lastError: text, lastErrorAt: new Date(), errorCount: () => 'error_count + 1' })

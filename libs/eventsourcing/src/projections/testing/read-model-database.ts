@@ -40,8 +40,20 @@ export class ReadModelDatabase {
     return { type: 'postgres', url: TEST_DATABASE_URL, schema: this.location, entities: [...entities], poolSize: 4 };
   }
 
-  async open(entities: readonly EntityTarget[]): Promise<DataSource> {
-    const source = await new DataSource(this.options(entities)).initialize();
+  /** SQLite: the read-model file (other namespaces, e.g. rebuild files, sit beside it). */
+  get sqliteFile(): string {
+    if (this.kind !== 'sqlite') throw new Error('Not a SQLite read model');
+    return join(this.location, 'read-model.db');
+  }
+
+  /** PostgreSQL: the read model's schema. */
+  get schema(): string {
+    if (this.kind !== 'postgres') throw new Error('Not a PostgreSQL read model');
+    return this.location;
+  }
+
+  async open(entities: readonly EntityTarget[], overrides: Partial<DataSourceOptions> = {}): Promise<DataSource> {
+    const source = await new DataSource({ ...this.options(entities), ...overrides } as DataSourceOptions).initialize();
     this.sources.push(source);
     return source;
   }
