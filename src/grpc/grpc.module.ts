@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { AuthModule } from '../auth/auth.module';
@@ -39,7 +39,7 @@ export class ActionServiceRoutes {
  * once the application has started and closes with it.
  */
 @Injectable()
-export class GrpcServer implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('gRPC');
   private readonly server: H2cServer;
   private boundPort: number | undefined;
@@ -51,18 +51,16 @@ export class GrpcServer implements OnModuleInit, OnApplicationBootstrap, OnAppli
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
   ) {
     this.server = new H2cServer(createH2cHandler(routes.register, [file_zitadel_action_v3alpha_action_service, file_zitadel_v1_error_detail]));
+    // Mounted while the application is being created, i.e. before the body parser and the
+    // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
+    // its own size limit and Connect-shaped errors) and passes every other request on
+    // untouched. A standalone application context (the CLI) has no HTTP adapter.
+    this.adapterHost.httpAdapter?.use(this.httpMiddleware);
   }
 
   /** The port the h2c server listens on (resolves GRPC_PORT=0), once started. */
   get port(): number | undefined {
     return this.boundPort;
-  }
-
-  async onModuleInit(): Promise<void> {
-    // Runs after Nest registered its routes and before its not-found handler, so the
-    // middleware sees exactly the requests no controller answered. A standalone application
-    // context (the CLI) has no HTTP adapter and serves neither port.
-    this.adapterHost.httpAdapter?.use(this.httpMiddleware);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import type { Client } from '@connectrpc/connect';
+import { Code, type Client } from '@connectrpc/connect';
 import { ExecutionType, TargetFieldName } from '../../src/grpc/gen/zitadel/action/v3alpha/query_pb';
 import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { TextQueryMethod } from '../../src/grpc/gen/zitadel/object/v2beta/object_pb';
@@ -114,11 +114,32 @@ describe('ActionService over gRPC, gRPC-web and Connect', () => {
       expect(left.details?.totalResult).toBe(4n);
     });
 
+    // On HTTP/2 the refusal arrives as an answer; on HTTP/1.1 Connect stops reading the body and
+    // the connection is reset, which clients see as an error too but without this code.
+    it('refuses a request message larger than the REST body limit as ResourceExhausted (h2c port)', async () => {
+      const h2cClient = testApp.client(ActionService, protocol, { onH2c: true });
+      const huge = { name: 'x'.repeat(2 * 1024 * 1024), targetType: { case: 'restAsync' as const, value: {} }, timeout: { seconds: 1n }, endpoint: 'https://example.com' };
+      await expect(h2cClient.createTarget(huge, auth)).rejects.toMatchObject({ code: Code.ResourceExhausted });
+      expect((await client.listTargets({}, auth)).result).toEqual([]);
+    });
+
     it('lists the catalogue', async () => {
       expect((await client.listExecutionMethods({}, auth)).methods).toContain(SESSION_LIST);
       expect((await client.listExecutionServices({}, auth)).services).toContain(SESSION_SERVICE);
       expect((await client.listExecutionFunctions({}, auth)).functions).toContain(POST_AUTH_FUNCTION);
     });
+  });
+
+  it('reads its own request bodies on the HTTP port: malformed JSON gets a Connect error, not the REST one', async () => {
+    const token = await testApp.token(`instance-${randomUUID()}`);
+    const response = await testApp
+      .http()
+      .post('/zitadel.action.v3alpha.ActionService/ListTargets')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"query": ');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'invalid_argument' });
   });
 
   it.each(['grpc-web', 'connect'] as const)('serves %s on the h2c port too', async (protocol) => {

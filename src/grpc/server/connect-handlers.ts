@@ -2,11 +2,16 @@ import type { DescFile } from '@bufbuild/protobuf';
 import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { expressConnectMiddleware } from '@connectrpc/connect-express';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../common/http/configure-app';
 import { registerReflection } from '../reflection/reflection.routes';
 
-/** Options shared by both ports: protobuf JSON as the HTTP API reads it (unknown fields ignored). */
+/**
+ * Options shared by both ports: protobuf JSON as the HTTP API reads it (unknown fields
+ * ignored), and the REST body limit for request messages (Connect's default is 4 GiB).
+ */
 const ROUTER_OPTIONS: ConnectRouterOptions = {
   jsonOptions: { ignoreUnknownFields: true },
+  readMaxBytes: DEFAULT_BODY_LIMIT_BYTES,
 };
 
 /**
