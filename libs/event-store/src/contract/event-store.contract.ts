@@ -602,11 +602,12 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         // A caller retries an append that failed on a dead connection with the same ids.
         const retried = [event('drop.e', 't', { n: 2 }, { id: randomUUID() })];
         let result: AppendResult | undefined;
-        for (let attempt = 0; attempt < 5 && !result; attempt += 1) {
+        for (let attempt = 0; attempt < 20 && !result; attempt += 1) {
           try {
             result = await store.append(stream, retried, { expectedRevision: 1 });
           } catch (error) {
             expect(error).toBeInstanceOf(EventStoreUnavailableError);
+            await new Promise((resolve) => setTimeout(resolve, 25));
           }
         }
         expect(result?.nextExpectedRevision).toBe(2);

@@ -21,7 +21,7 @@ import type {
 } from '../../types';
 import { PgListener } from './pg-listener';
 import { channelFor, CoalescedNotifier } from './postgres-notify';
-import { isUniqueViolation, toStoreError } from './postgres-errors';
+import { isConnectionFailure, isUniqueViolation, toStoreError } from './postgres-errors';
 import { buildSql, EXPECTATION_MODE, prefixPattern, type PostgresSql } from './postgres-sql';
 
 export interface PostgresEventStoreOptions {
@@ -298,6 +298,16 @@ export class PostgresEventStore implements EventStore {
     try {
       return (await this.pool.query<R>({ name: statement.name, text: statement.text, values })).rows;
     } catch (error) {
+      // After a server restart the pool may still hand out connections that died while idle.
+      // Reads are safe to repeat once on a fresh connection; appends are never repeated here
+      // (their outcome is unknown; callers retry with the same event ids).
+      if (statement.name !== this.sql.append.name && isConnectionFailure(error) && !this.closed) {
+        try {
+          return (await this.pool.query<R>({ name: statement.name, text: statement.text, values })).rows;
+        } catch (retryError) {
+          throw toStoreError(retryError);
+        }
+      }
       throw toStoreError(error);
     }
   }
