@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiClient, SESSION_LIST, expectError } from './support/api';
-import { STORE_SETUPS, startTestApp, type TestApp } from './support/test-app';
+import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from './support/test-app';
 
 describe.each(STORE_SETUPS)('concurrent writes (%s)', (setup) => {
   let testApp: TestApp;
@@ -24,7 +24,7 @@ describe.each(STORE_SETUPS)('concurrent writes (%s)', (setup) => {
     expect(succeeded).toHaveLength(1);
     expect(succeeded[0].body.details.sequence).toBe('2');
     for (const response of responses.filter((candidate) => candidate.status !== 200)) expectError(response, 404, 5, 'COMMAND-suq2upd3rt');
-    const { events } = await testApp.store.readAll({ filter: { tenant: api.instanceId, types: ['execution.removed'] } });
+    const events = await storedEvents(testApp, { tenant: api.instanceId, types: ['execution.removed'] });
     expect(events).toHaveLength(1);
   });
 

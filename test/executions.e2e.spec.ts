@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiClient, POST_AUTH_FUNCTION, RFC3339_MS, SESSION_LIST, SESSION_SERVICE, details, expectError } from './support/api';
-import { STORE_SETUPS, startTestApp, type TestApp } from './support/test-app';
+import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from './support/test-app';
 
 describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
   let testApp: TestApp;
@@ -39,7 +39,7 @@ describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
       expect(include.status).toBe(200);
       await api.setExecution({ condition: method, targets: [{ include: { request: { all: true } } }, { target: targetId }] });
       await api.deleteExecution({ condition: method });
-      const events = (await testApp.store.readAll({ filter: { tenant: api.instanceId, typePrefixes: ['execution.'] } })).events;
+      const events = (await storedEvents(testApp, { tenant: api.instanceId, typePrefixes: ['execution.'] }));
       expect(events.map((event) => [event.type, event.data])).toEqual([
         ['execution.v2.set', { targets: [{ type: 2, target: targetId }] }],
         ['execution.v2.set', { targets: [{ type: 1, target: 'request' }, { type: 2, target: targetId }] }],
@@ -102,8 +102,8 @@ describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
       ['an empty target entry', { condition: { request: { all: true } }, targets: [{}] }, 400, 3, 'REQUEST-7hmv0qz3xk'],
     ])('refuses %s', async (_case, body, status, code, id) => {
       expectError(await api.setExecution(body), status, code, id);
-      const stored = await testApp.store.readAll({ filter: { tenant: api.instanceId, typePrefixes: ['execution.'] } });
-      expect(stored.events).toHaveLength(0);
+      const stored = await storedEvents(testApp, { tenant: api.instanceId, typePrefixes: ['execution.'] });
+      expect(stored).toHaveLength(0);
     });
 
     it('names the offending field in validation errors', async () => {

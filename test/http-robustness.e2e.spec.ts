@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ApiClient, expectError } from './support/api';
-import { STORE_SETUPS, startTestApp, type TestApp } from './support/test-app';
+import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from './support/test-app';
 
 const ENDPOINTS: readonly [method: 'post' | 'put' | 'delete', path: string][] = [
   ['post', '/v3alpha/targets'],
@@ -102,7 +102,7 @@ describe.each(STORE_SETUPS)('HTTP robustness (%s)', (setup) => {
       { numRuns: 150 },
     );
     // A refused request stores nothing; a valid create stores its name reservation and target.added.
-    const stored = await testApp.store.readAll({ filter: { tenant: fuzzer.instanceId } });
-    expect(stored.events.map((event) => event.type).sort()).toEqual([...Array(created).fill('target.added'), ...Array(created).fill('target.name.reserved')]);
+    const stored = await storedEvents(testApp, { tenant: fuzzer.instanceId });
+    expect(stored.map((event) => event.type).sort()).toEqual([...Array(created).fill('target.added'), ...Array(created).fill('target.name.reserved')]);
   });
 });

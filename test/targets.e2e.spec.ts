@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiClient, RFC3339_MS, details, expectError } from './support/api';
-import { STORE_SETUPS, startTestApp, type TestApp } from './support/test-app';
+import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from './support/test-app';
 
 describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
   let testApp: TestApp;
@@ -36,7 +36,7 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
 
   it('stores target.added with the spec payload (timeout in nanoseconds)', async () => {
     await api.createTarget({ name: 'call', restCall: { interruptOnError: false }, timeout: '0.5s', endpoint: 'http://localhost:8080/call' });
-    const { events } = await testApp.store.readAll({ filter: { tenant: api.instanceId, types: ['target.added'] } });
+    const events = await storedEvents(testApp, { tenant: api.instanceId, types: ['target.added'] });
     expect(events.map((event) => event.data)).toEqual([
       { name: 'call', targetType: 2, endpoint: 'http://localhost:8080/call', timeout: 500_000_000, interruptOnError: false },
     ]);
@@ -56,7 +56,7 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
       timeout: '1.25s',
       endpoint: 'https://example.com/hook',
     });
-    const { events } = await testApp.store.readAll({ filter: { tenant: api.instanceId, types: ['target.changed'] } });
+    const events = await storedEvents(testApp, { tenant: api.instanceId, types: ['target.changed'] });
     expect(events.map((event) => event.data)).toEqual([{ targetType: 3, timeout: 1_250_000_000, interruptOnError: false }]);
   });
 
@@ -65,7 +65,7 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
     const same = await api.updateTarget(created.body.id, { name: 'hook', timeout: '10s' });
     expect(same.status).toBe(200);
     expect(same.body).toEqual({ details: { ...(details(1, api.instanceId) as object), changeDate: created.body.details.changeDate } });
-    const { events } = await testApp.store.readAll({ filter: { tenant: api.instanceId, types: ['target.changed'] } });
+    const events = await storedEvents(testApp, { tenant: api.instanceId, types: ['target.changed'] });
     expect(events).toHaveLength(0);
   });
 
@@ -110,7 +110,7 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
     const response = await api.createTarget({ ...webhook, ...override });
     expectError(response, 400, code, id);
     if (id === 'REQUEST-7hmv0qz3xk') expect(response.body.details[0].message).toMatch(/timeout|name|rest/);
-    expect((await testApp.store.readAll({ filter: { tenant: api.instanceId } })).events).toHaveLength(0);
+    expect((await storedEvents(testApp, { tenant: api.instanceId }))).toHaveLength(0);
   });
 
   it.each<[string, Record<string, unknown>, string]>([

@@ -1,13 +1,23 @@
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@app/event-store';
 import type { AppConfig } from '../config/app-config';
+import { splitSchema } from './database-url';
 
-/** Opens the configured event store (schema created when missing). */
+/**
+ * Opens the configured event store (schema created when missing): SQLite in
+ * `<dataDir>/events.db`, PostgreSQL at DATABASE_URL (in its `?schema=` when given), or EventStoreDB.
+ */
 export function openEventStore(config: AppConfig): Promise<EventStore> {
   switch (config.eventStore) {
     case 'sqlite':
       return createEventStore({ kind: 'sqlite', file: join(config.dataDir, 'events.db') });
-    default:
-      throw new Error(`EVENT_STORE=${config.eventStore} is not available in this build`);
+    case 'postgres': {
+      if (!config.databaseUrl) throw new Error('EVENT_STORE=postgres needs DATABASE_URL');
+      const { url, schema } = splitSchema(config.databaseUrl);
+      return createEventStore({ kind: 'postgres', connectionString: url, ...(schema ? { schema } : {}) });
+    }
+    case 'eventstoredb':
+      if (!config.eventStoreConnectionString) throw new Error('EVENT_STORE=eventstoredb needs an EventStoreDB connection string');
+      return createEventStore({ kind: 'eventstoredb', connectionString: config.eventStoreConnectionString });
   }
 }

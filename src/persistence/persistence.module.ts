@@ -4,7 +4,9 @@ import type { Projection } from '@app/eventsourcing';
 import { ProjectionEngine, projectionEngineEntities } from '@app/eventsourcing/projections/projection-engine';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AppendTrackingEventStore } from './append-tracking-event-store';
 import { openEventStore } from './event-store';
+import { ReadModelSync } from './read-model-sync';
 import { EVENT_STORE, READ_MODEL } from './persistence.tokens';
 import { openReadModel } from './read-model';
 
@@ -39,7 +41,12 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       providers: [
-        { provide: EVENT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => openEventStore(config) },
+        {
+          provide: EVENT_STORE,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => new AppendTrackingEventStore(await openEventStore(config)),
+        },
+        { provide: ReadModelSync, inject: [ProjectionEngine, EVENT_STORE], useFactory: (engine: ProjectionEngine, store: AppendTrackingEventStore) => new ReadModelSync(engine, store) },
         {
           provide: READ_MODEL,
           inject: [APP_CONFIG],
@@ -59,7 +66,7 @@ export class PersistenceModule {
         },
         PersistenceLifecycle,
       ],
-      exports: [EVENT_STORE, READ_MODEL, ProjectionEngine],
+      exports: [EVENT_STORE, READ_MODEL, ProjectionEngine, ReadModelSync],
     };
   }
 }

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { EventStore } from '@app/event-store';
+import type { EventFilter, EventStore, StoredEvent } from '@app/event-store';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { signEmbeddedToken } from '../../src/auth';
 import { configureHttp } from '../../src/common/http/configure-app';
-import type { AppConfig, EventStoreKind } from '../../src/config';
+import type { AppConfig } from '../../src/config';
+import type { AppendTrackingEventStore } from '../../src/persistence/append-tracking-event-store';
 import { EVENT_STORE } from '../../src/persistence/persistence.tokens';
 
 export type StoreSetup = 'sqlite' | 'postgres';
@@ -25,7 +26,7 @@ export const ALL_ROLES = ['IAM_OWNER'];
 export interface TestApp {
   readonly app: NestExpressApplication;
   readonly config: AppConfig;
-  /** The app's own event store, to inspect what was stored. */
+  /** The app's own event store. */
   readonly store: EventStore;
   /** supertest bound to the running server. */
   http(): TestAgent;
@@ -34,11 +35,6 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * The event store of the postgres set-up. Until the PostgreSQL event-store adapter is wired,
- * its events live in SQLite and only the read model is in PostgreSQL.
- */
-const POSTGRES_SETUP_EVENT_STORE: EventStoreKind = 'sqlite';
 
 async function withPg<T>(job: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: TEST_DATABASE_URL });
@@ -62,7 +58,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     port: 0,
     grpcPort: 0,
     dataDir,
-    eventStore: schema ? POSTGRES_SETUP_EVENT_STORE : 'sqlite',
+    eventStore: schema ? 'postgres' : 'sqlite',
     ...(schema ? { databaseUrl: `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}schema=${schema}` } : {}),
     auth: { embeddedKeys: true },
     logLevel: 'silent',
@@ -84,4 +80,18 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every stored event matching `filter`, once the store shows all appends the app made so far
+ * (a PostgreSQL store's head can trail a write that already returned).
+ */
+export async function storedEvents(testApp: TestApp, filter: EventFilter): Promise<StoredEvent[]> {
+  const store = testApp.app.get<AppendTrackingEventStore>(EVENT_STORE);
+  const deadline = Date.now() + 10_000;
+  while ((await store.headPosition()) < store.lastAppendPosition) {
+    if (Date.now() > deadline) throw new Error('the event store never showed the appends made');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return (await store.readAll({ filter })).events;
 }

@@ -29,11 +29,6 @@ export const pageOf = (offset = 0, limit = 0, asc = false): Page => ({
   asc,
 });
 
-/** Reads of the read model first wait for it to contain every event appended before the call. */
-export async function catchUp(engine: ProjectionEngine, projection: string): Promise<void> {
-  await engine.catchUp(projection);
-}
-
 export async function listDetails(engine: ProjectionEngine, projection: string, totalResult: number): Promise<ListDetails> {
   const status = await engine.status();
   const state = status.projections.find((candidate) => candidate.name === projection);

@@ -2,8 +2,9 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
-import { catchUp, listDetails, type ListResult } from '../../common/read-model/list';
+import { listDetails, type ListResult } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
+import { ReadModelSync } from '../../persistence/read-model-sync';
 import { conditionToId, idToCondition } from '../domain/condition';
 import { ExecutionTargetKind } from '../domain/execution-events';
 import { ExecutionEntity, ExecutionTargetEntity, type ExecutionRow, type ExecutionTargetRow } from '../projection/execution.entities';
@@ -16,10 +17,11 @@ export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery,
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly engine: ProjectionEngine,
+    private readonly sync: ReadModelSync,
   ) {}
 
   async execute(query: ListExecutionsQuery): Promise<ListResult<ExecutionView>> {
-    await catchUp(this.engine, executionsProjection.name);
+    await this.sync.catchUp(executionsProjection.name);
     const builder = this.readModel.getRepository(ExecutionEntity).createQueryBuilder('e').where('e.instance = :instance', { instance: query.instanceId });
     query.filters.forEach((filter, index) => this.applyFilter(builder, filter, index));
     // Ordered by id whatever `asc` says: the API defines no sorting column for executions.

@@ -1,9 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import type { DataSource } from 'typeorm';
-import { catchUp } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
+import { ReadModelSync } from '../../persistence/read-model-sync';
 import { TargetErrors } from '../domain/target-errors';
 import { TargetEntity } from '../projection/target.entity';
 import { targetsProjection } from '../projection/targets.projection';
@@ -15,11 +14,11 @@ import type { TargetView } from './target.view';
 export class GetTargetHandler implements IQueryHandler<GetTargetQuery, TargetView> {
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
-    private readonly engine: ProjectionEngine,
+    private readonly sync: ReadModelSync,
   ) {}
 
   async execute(query: GetTargetQuery): Promise<TargetView> {
-    await catchUp(this.engine, targetsProjection.name);
+    await this.sync.catchUp(targetsProjection.name);
     const row = await this.readModel.getRepository(TargetEntity).findOneBy({ instance: query.instanceId, id: query.targetId });
     if (!row) throw TargetErrors.notFound();
     return toTargetView(row);

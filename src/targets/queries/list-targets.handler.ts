@@ -3,8 +3,9 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { escapeLike } from '../../common/read-model/column-transformers';
-import { catchUp, listDetails, type ListResult } from '../../common/read-model/list';
+import { listDetails, type ListResult } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
+import { ReadModelSync } from '../../persistence/read-model-sync';
 import { TargetEntity, type TargetRow } from '../projection/target.entity';
 import { targetsProjection } from '../projection/targets.projection';
 import { ListTargetsQuery } from './target.queries';
@@ -38,10 +39,11 @@ export class ListTargetsHandler implements IQueryHandler<ListTargetsQuery, ListR
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly engine: ProjectionEngine,
+    private readonly sync: ReadModelSync,
   ) {}
 
   async execute(query: ListTargetsQuery): Promise<ListResult<TargetView>> {
-    await catchUp(this.engine, targetsProjection.name);
+    await this.sync.catchUp(targetsProjection.name);
     const builder = this.readModel.getRepository(TargetEntity).createQueryBuilder('t').where('t.instance = :instance', { instance: query.instanceId });
     query.filters.forEach((filter, index) => applyFilter(builder, filter, index));
     const direction = query.page.asc ? 'ASC' : 'DESC';
