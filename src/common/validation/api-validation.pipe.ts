@@ -14,11 +14,10 @@ function collect(errors: readonly ValidationError[], parentPath: string, into: V
     const isOneOf = error.property === ONEOF_PROPERTY;
     const path = isOneOf ? parentPath : parentPath ? `${parentPath}.${error.property}` : error.property;
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      const context = error.contexts?.[constraint] as (Partial<ErrorContext> & { onlyWhenNone?: boolean }) | undefined;
-      const appliesToThisFailure = !context?.onlyWhenNone || message.startsWith('must set one of');
+      const context = error.contexts?.[constraint] as Partial<ErrorContext> | undefined;
       // class-validator messages start with the property name; the full path replaces it.
       const text = message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
-      into.push({ path: path || 'body', message: `${path || 'body'} ${text}`, apiError: appliesToThisFailure ? context?.apiError : undefined });
+      into.push({ path: path || 'body', message: `${path || 'body'} ${text}`, apiError: context?.apiError });
     }
     if (error.children?.length) collect(error.children, path, into);
   }

@@ -31,23 +31,20 @@ export interface OneOfOptions {
  * `branches` is set. Put it on a declared but never-sent property named {@link ONEOF_PROPERTY}.
  */
 export function OneOf(branches: readonly string[], options: OneOfOptions = {}): PropertyDecorator {
-  const required = options.required ?? true;
   const list = branches.join(', ');
+  const countSet = (args: ValidationArguments | undefined): number =>
+    args ? branches.filter((branch) => isSet((args.object as Record<string, unknown>)[branch])).length : 0;
+  const exclusive = ValidateBy({
+    name: 'oneofExclusive',
+    validator: { validate: (_value, args) => countSet(args) <= 1, defaultMessage: () => `must set only one of ${list}` },
+  });
+  const required = ValidateBy(
+    { name: 'oneofRequired', validator: { validate: (_value, args) => countSet(args) >= 1, defaultMessage: () => `must set one of ${list}` } },
+    options.whenNone ? withApiError(options.whenNone) : undefined,
+  );
   return (target, propertyKey) => {
-    const validate = (count: number): boolean => count === 1 || (count === 0 && !required);
-    const countSet = (args: ValidationArguments): number =>
-      branches.filter((branch) => isSet((args.object as Record<string, unknown>)[branch])).length;
-    ValidateBy(
-      {
-        name: 'oneof',
-        validator: {
-          validate: (_value, args) => (args ? validate(countSet(args)) : false),
-          defaultMessage: (args) =>
-            args && countSet(args) > 1 ? `must set only one of ${list}` : `must set one of ${list}`,
-        },
-      },
-      options.whenNone ? { context: { apiError: options.whenNone, onlyWhenNone: true } } : undefined,
-    )(target, propertyKey as string);
+    exclusive(target, propertyKey);
+    if (options.required ?? true) required(target, propertyKey);
   };
 }
 
