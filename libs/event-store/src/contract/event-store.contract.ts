@@ -37,6 +37,10 @@ export interface ContractStoreHandle {
 export interface ContractFeatures {
   heldTransactions?: true | string;
   droppedConnections?: true | string;
+  /** Event ids are unique across the whole store, not only within a stream (default: true). */
+  storeWideEventIds?: true | string;
+  /** All events of one append carry the same createdAt (default: true). */
+  sharedAppendTimestamp?: true | string;
 }
 
 const tag = (): string => randomUUID().slice(0, 8);
@@ -178,7 +182,12 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         // Same machine, so the store's clock agrees with ours to well within a second.
         expect(result.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
         expect(result.createdAt.getTime()).toBeLessThanOrEqual(after + 1000);
-        for (const e of stored) expect(e.createdAt.getTime()).toBe(result.createdAt.getTime());
+        if (features.sharedAppendTimestamp === undefined || features.sharedAppendTimestamp === true) {
+          for (const e of stored) expect(e.createdAt.getTime()).toBe(result.createdAt.getTime());
+        } else {
+          // Per-event stamps (documented divergence): still the store's clock, in order.
+          for (const e of stored) expect(Math.abs(e.createdAt.getTime() - result.createdAt.getTime())).toBeLessThan(1000);
+        }
       });
 
       it('refuses appends it cannot store, storing nothing', async () => {
@@ -290,7 +299,9 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const b = randomUUID();
         await store.append(stream, [event('dup.a', 't', {}, { id: a }), event('dup.b', 't', {}, { id: b })], { expectedRevision: 'no_stream' });
         const other = `dup-other-${tag()}`;
-        await expect(store.append(other, [event('dup.a', 't', {}, { id: a })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+        if (features.storeWideEventIds === undefined || features.storeWideEventIds === true) {
+          await expect(store.append(other, [event('dup.a', 't', {}, { id: a })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+        }
         // Same stream but not the same append: reordered, partial plus a new id, shifted revision.
         await expect(store.append(stream, [event('dup.b', 't', {}, { id: b }), event('dup.a', 't', {}, { id: a })], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
           DuplicateEventIdError,

@@ -19,6 +19,8 @@ if (url === undefined || url === '') {
   const proxyable = singleNodeInsecure(url);
   const features: ContractFeatures = {
     heldTransactions: 'EventStoreDB writes each append atomically at the end of its log; there is no transaction to hold open',
+    storeWideEventIds: 'EventStoreDB deduplicates event ids per stream only; the same id in another stream is stored',
+    sharedAppendTimestamp: 'EventStoreDB stamps each event of an append with its own server time',
     droppedConnections: proxyable ? true : 'connections are cut through a local TCP proxy, which needs a single-node esdb:// URL with tls=false',
   };
   describeEventStoreContract('eventstoredb', () => openContractStore(url), features);
