@@ -84,7 +84,9 @@ export function idToCondition(id: string): Condition | undefined {
     case 'event':
       if (rest === undefined) return { type, match: 'all' };
       if (rest.endsWith(GROUP_SUFFIX) && rest.length > GROUP_SUFFIX.length) {
-        return { type, match: 'group', value: rest.slice(0, -GROUP_SUFFIX.length) };
+        const group = rest.slice(0, -GROUP_SUFFIX.length);
+        // "event/a.*.*" comes from no acceptable condition: its group would not be canonical.
+        return group.endsWith(GROUP_SUFFIX) ? undefined : { type, match: 'group', value: group };
       }
       return rest === '' ? undefined : { type, match: 'event', value: rest };
     case 'function':
