@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiClient, POST_AUTH_FUNCTION, RFC3339_MS, SESSION_LIST, SESSION_SERVICE, details, expectError } from './support/api';
+import { loadCatalogue } from '../src/catalogue/catalogue';
 import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from './support/test-app';
 
 describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
@@ -221,11 +222,15 @@ describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
   });
 
   describe('catalogue lists', () => {
-    it('lists functions, methods and services, sorted', async () => {
+    it('lists functions, methods and services of the shipped catalogue, sorted', async () => {
+      const catalogue = loadCatalogue();
       const functions = await api.catalogue('functions');
       const methods = await api.catalogue('methods');
       const services = await api.catalogue('services');
-      expect(functions.status).toBe(200);
+      expect([functions.status, methods.status, services.status]).toEqual([200, 200, 200]);
+      expect(functions.body).toEqual({ functions: [...catalogue.functions] });
+      expect(methods.body).toEqual({ methods: [...catalogue.methods] });
+      expect(services.body).toEqual({ services: [...catalogue.services] });
       expect(functions.body.functions).toContain(POST_AUTH_FUNCTION);
       expect(methods.body.methods).toContain(SESSION_LIST);
       expect(services.body.services).toContain(SESSION_SERVICE);
