@@ -44,7 +44,7 @@ export class ApiValidationPipe extends ValidationPipe {
       whitelist: true,
       forbidNonWhitelisted: false,
       forbidUnknownValues: true,
-      validationError: { target: false, value: true },
+      validationError: { target: false, value: false },
       exceptionFactory: (errors) => validationErrorsToApiError(errors),
     });
   }

@@ -16,8 +16,6 @@ export type Condition =
   | { type: 'function'; match: 'name'; value: string }
   | { type: 'event'; match: 'event' | 'group'; value: string };
 
-export type ConditionMatch = Condition['match'];
-
 export type ExecutionType = 'request' | 'response' | 'event' | 'function';
 
 const GROUP_SUFFIX = '.*';
@@ -94,9 +92,4 @@ export function idToCondition(id: string): Condition | undefined {
     default:
       return undefined;
   }
-}
-
-/** The id prefix shared by every execution of one type ("request" matches "request/..."). */
-export function executionTypeOfId(id: string): ExecutionType | undefined {
-  return idToCondition(id)?.type;
 }
