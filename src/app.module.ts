@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth';
 import { ConfigModule, type AppConfig } from './config';
 import { ExecutionsModule } from './executions/executions.module';
+import { GrpcModule } from './grpc/grpc.module';
 import { executionsProjection } from './executions/projection/executions.projection';
 import { PersistenceModule } from './persistence/persistence.module';
 import { TargetsModule } from './targets/targets.module';
@@ -13,11 +14,14 @@ export const PROJECTIONS = [executionsProjection, targetsProjection] as const;
 
 @Module({})
 export class AppModule {
-  /** The whole service for `config` (tests pass a temp dataDir or a PostgreSQL schema). */
+  /**
+   * The whole service for `config` (tests pass a temp dataDir or a PostgreSQL schema): REST,
+   * and gRPC / gRPC-web / Connect on the same buses.
+   */
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), AuthModule, PersistenceModule.forRoot(PROJECTIONS), TargetsModule, ExecutionsModule],
+      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), AuthModule, PersistenceModule.forRoot(PROJECTIONS), TargetsModule, ExecutionsModule, GrpcModule],
     };
   }
 }

@@ -7,6 +7,7 @@ import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
 import { nestLogLevels } from './common/logging/nest-log-levels';
 import { ConfigError, loadConfig, type AppConfig } from './config';
+import { GrpcServer } from './grpc/grpc.module';
 
 function fail(message: string): never {
   console.error(message);
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   }
   configureHttp(app);
   await app.listen(config.port);
-  console.log(`Actions v3alpha service listening on port ${config.port} (event store: ${config.eventStore})`);
+  console.log(
+    `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect) and ${app.get(GrpcServer).port ?? config.grpcPort} (gRPC over h2c); event store: ${config.eventStore}`,
+  );
 }
 
 main().catch((error: unknown) => {
