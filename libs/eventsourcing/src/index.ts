@@ -6,3 +6,6 @@ export * from './projections/projection-engine';
 export * from './projections/projection-state.entity';
 export * from './projections/errors';
 export type { ProjectionLogger } from './projections/logger';
+export type { ProjectionObserver, ProjectionBatchInfo, ProjectionFailureInfo } from './projections/observer';
+export type { RebuildOptions, RebuildResult, RebuildInfo } from './projections/rebuild/projection-rebuild';
+export type { RebuildProgress, RebuildPhase } from './projections/rebuild/rebuild-progress';

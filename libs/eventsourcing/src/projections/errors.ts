@@ -20,3 +20,25 @@ export class ProjectionWaitTimeoutError extends Error {
     this.name = 'ProjectionWaitTimeoutError';
   }
 }
+
+/** Another process is rebuilding the projection (into the same namespace) right now. */
+export class RebuildInProgressError extends Error {
+  constructor(readonly location: string) {
+    super(`A rebuild into ${location} is already running`);
+    this.name = 'RebuildInProgressError';
+  }
+}
+
+/**
+ * The live projection kept moving ahead of the rebuild at every switch attempt. Nothing was
+ * switched; the rebuild is kept and the next call resumes it.
+ */
+export class RebuildSwitchError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly attempts: number,
+  ) {
+    super(`Projection "${projection}" could not be switched to its rebuild after ${attempts} attempts: the live projection kept moving ahead`);
+    this.name = 'RebuildSwitchError';
+  }
+}

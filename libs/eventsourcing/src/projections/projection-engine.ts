@@ -8,6 +8,7 @@ import type { ProjectionObserver } from './observer';
 import type { EntityTarget, Projection } from './projection';
 import { insertMissingStates, ProjectionRunner, backoffDelay } from './projection-runner';
 import { ProjectionStateEntity, type ProjectionStateRow } from './projection-state.entity';
+import { ProjectionRebuild, type RebuildInfo, type RebuildOptions, type RebuildResult } from './rebuild/projection-rebuild';
 import { synchronizeEntities } from './schema-sync';
 
 export interface ProjectionEngineOptions {
@@ -89,6 +90,8 @@ export class ProjectionEngine {
   private readonly waitTimeoutMs: number;
   private readonly synchronizeSchema: boolean;
   private readonly retryDelay: { initialMs: number; maxMs: number };
+  private readonly batchSize: number;
+  private readonly sqliteLockWaitMs: number;
 
   private initialized: Promise<void> | undefined;
   private live = false;
@@ -103,7 +106,8 @@ export class ProjectionEngine {
     projections: readonly Projection[],
     options: ProjectionEngineOptions = {},
   ) {
-    this.dialect = dialectOf(dataSource, { sqliteLockWaitMs: options.sqliteLockWaitMs });
+    this.sqliteLockWaitMs = options.sqliteLockWaitMs ?? 10_000;
+    this.dialect = dialectOf(dataSource, { sqliteLockWaitMs: this.sqliteLockWaitMs });
     this.logger = options.logger ?? silentLogger;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 10_000;
@@ -111,6 +115,7 @@ export class ProjectionEngine {
     this.retryDelay = options.retryDelay ?? { initialMs: 100, maxMs: 30_000 };
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+    this.batchSize = batchSize;
     this.head = new CoalescingRead(() => this.store.headPosition());
 
     for (const projection of projections) {
@@ -234,6 +239,48 @@ export class ProjectionEngine {
     runner.adoptPosition(0);
     if (this.live) runner.wake();
     this.logger.info('Projection reset', { projection: name });
+  }
+
+  /**
+   * Replays the whole log into fresh tables of the projection (a separate PostgreSQL schema or
+   * SQLite file) while the live tables keep serving and following the log, then replaces the
+   * live tables' rows and checkpoint with the rebuilt ones in one transaction. Resumes a rebuild
+   * left by an interrupted call unless `fresh`. Rejects with RebuildInProgressError when another
+   * process is rebuilding the same projection. See README.md, "Rebuilding a projection".
+   */
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const [runner] = this.select(name);
+    await this.init();
+    const result = await this.rebuildOf(runner).run(options);
+    if (result.position > runner.position) runner.adoptPosition(result.position);
+    if (this.live) runner.wake();
+    return result;
+  }
+
+  /** The rebuild of the projection in progress or left by an interrupted call, or null. */
+  async rebuildStatus(name: string): Promise<RebuildInfo | null> {
+    const [runner] = this.select(name);
+    await this.init();
+    return this.rebuildOf(runner).info();
+  }
+
+  /** Drops the rebuild left by an interrupted call; false when there was none. */
+  async discardRebuild(name: string): Promise<boolean> {
+    const [runner] = this.select(name);
+    await this.init();
+    return this.rebuildOf(runner).discard();
+  }
+
+  private rebuildOf(runner: ProjectionRunner): ProjectionRebuild {
+    return new ProjectionRebuild(runner.projection, {
+      store: this.store,
+      live: this.dataSource,
+      liveDialect: this.dialect,
+      logger: this.logger,
+      batchSize: this.batchSize,
+      retryDelay: this.retryDelay,
+      sqliteLockWaitMs: this.sqliteLockWaitMs,
+    });
   }
 
   private async initialize(): Promise<void> {

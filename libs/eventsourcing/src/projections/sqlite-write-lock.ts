@@ -37,12 +37,17 @@ export function takeWriteLockWithoutWaiting(manager: EntityManager, lockTable: s
   writeWithoutWaiting(nativeSqliteConnection(manager), `UPDATE ${lockTable} SET name = name WHERE 0`);
 }
 
-/** SQLITE_BUSY and its extended codes, raw or wrapped in TypeORM's QueryFailedError. */
+/**
+ * SQLITE_BUSY and its extended codes, raw or wrapped in TypeORM's QueryFailedError. Duck-typed:
+ * the native module may create its errors from another realm's Error (e.g. under Jest), where
+ * `instanceof Error` is false.
+ */
 export function isSqliteBusy(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    const code = (current as { code?: unknown }).code;
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 4; depth += 1) {
+    const { code, driverError, cause } = current as { code?: unknown; driverError?: unknown; cause?: unknown };
     if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
-    current = (current as { driverError?: unknown }).driverError ?? current.cause;
+    current = driverError ?? cause;
   }
   return false;
 }

@@ -73,7 +73,13 @@ export class ReadModelDatabase {
     await Promise.all(this.sources.splice(0).map((source) => (source.isInitialized ? source.destroy() : undefined)));
     await this.store?.close();
     if (this.kind === 'sqlite') rmSync(this.location, { recursive: true, force: true });
-    else await withClient((client) => client.query(`DROP SCHEMA IF EXISTS ${this.logSchema()} CASCADE; DROP SCHEMA ${this.location} CASCADE`));
+    else {
+      // The read model's schema, the log's and any rebuild schema beside them (same prefix).
+      await withClient(async (client) => {
+        const { rows } = await client.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`, [`${this.location}%`]);
+        for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(name)} CASCADE`);
+      });
+    }
   }
 
   private logSchema(): string {
