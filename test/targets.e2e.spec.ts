@@ -193,6 +193,12 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
       );
     });
 
+    it('matches non-ASCII names case-insensitively', async () => {
+      await api.createTarget({ ...webhook, name: 'Élan' });
+      expect(await namesOf({ queries: [{ targetNameQuery: { targetName: 'éLAN', method: 'TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE' } }] })).toEqual(['Élan']);
+      expect(await namesOf({ queries: [{ targetNameQuery: { targetName: 'él', method: 'TEXT_QUERY_METHOD_STARTS_WITH' } }] })).toEqual([]);
+    });
+
     it('filters by ids and pages', async () => {
       expect(await namesOf({ sortingColumn: 'TARGET_FIELD_NAME_NAME', query: { asc: true }, queries: [{ inTargetIdsQuery: { targetIds: [ids.alpha, ids.delta, 'nope'] } }] })).toEqual([
         'alpha',

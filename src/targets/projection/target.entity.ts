@@ -6,6 +6,11 @@ export interface TargetRow {
   instance: string;
   id: string;
   name: string;
+  /**
+   * `name` lower-cased in JS: case-insensitive queries then behave alike on SQLite, whose
+   * LOWER() folds ASCII only, and PostgreSQL.
+   */
+  nameLower: string;
   targetType: TargetType;
   endpoint: string;
   /** Nanoseconds. */
@@ -25,6 +30,7 @@ export const TargetEntity = new EntitySchema<TargetRow>({
     instance: { type: 'varchar', length: 200, primary: true },
     id: { type: 'varchar', length: 200, primary: true },
     name: { type: 'varchar', length: 200 },
+    nameLower: { name: 'name_lower', type: 'varchar', length: 200 },
     targetType: { name: 'target_type', type: 'integer' },
     endpoint: { type: 'varchar', length: 1000 },
     timeout: { type: 'bigint', transformer: bigintAsNumber },

@@ -16,6 +16,7 @@ async function reduce(event: StoredEvent, manager: EntityManager): Promise<void>
       await manager.save(TargetEntity, {
         ...key,
         ...domainEvent.data,
+        nameLower: domainEvent.data.name.toLowerCase(),
         isAsync: domainEvent.data.targetType === TargetType.Async,
         creationDate: event.createdAt,
         ...touched,
@@ -23,6 +24,7 @@ async function reduce(event: StoredEvent, manager: EntityManager): Promise<void>
       return;
     case TARGET_CHANGED: {
       const changes: Partial<TargetRow> = { ...domainEvent.data, ...touched };
+      if (domainEvent.data.name !== undefined) changes.nameLower = domainEvent.data.name.toLowerCase();
       if (domainEvent.data.targetType !== undefined) changes.isAsync = domainEvent.data.targetType === TargetType.Async;
       await manager.update(TargetEntity, key, changes);
       return;

@@ -65,7 +65,7 @@ function applyFilter(builder: SelectQueryBuilder<TargetRow>, filter: TargetFilte
     return;
   }
   const ignoreCase = filter.match.endsWith('IGNORE_CASE');
-  const column = ignoreCase ? 'LOWER(t.name)' : 't.name';
+  const column = ignoreCase ? 't.nameLower' : 't.name';
   const pattern = likePattern(filter.match, ignoreCase ? filter.name.toLowerCase() : filter.name);
   builder.andWhere(`${column} LIKE :${param} ESCAPE '\\'`, { [param]: pattern });
 }
