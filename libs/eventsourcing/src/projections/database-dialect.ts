@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityTarget } from './projection';
 import { ProjectionStateEntity } from './projection-state.entity';
 import { SerialQueue } from './serial-queue';
 import { retryWhileBusy, takeWriteLockWithoutWaiting } from './sqlite-write-lock';
@@ -31,9 +32,18 @@ export interface DatabaseDialect {
 
 /** The engine's state table, schema-qualified and quoted for raw SQL. */
 export function stateTablePath(dataSource: DataSource): string {
-  return dataSource
-    .getMetadata(ProjectionStateEntity)
-    .tablePath.split('.')
+  return quotedTablePath(dataSource, ProjectionStateEntity);
+}
+
+/** An entity's table as the DataSource addresses it (schema-qualified when it has a schema), quoted for raw SQL. */
+export function quotedTablePath(dataSource: DataSource, entity: EntityTarget): string {
+  return quotedPath(dataSource, dataSource.getMetadata(entity).tablePath);
+}
+
+/** A table path (`schema.table` or `table`) with every part quoted. */
+export function quotedPath(dataSource: DataSource, path: string): string {
+  return path
+    .split('.')
     .map((part) => dataSource.driver.escape(part))
     .join('.');
 }

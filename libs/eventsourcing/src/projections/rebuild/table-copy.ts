@@ -1,4 +1,5 @@
 import type { DataSource, EntityMetadata } from 'typeorm';
+import { quotedPath } from '../database-dialect';
 import type { EntityTarget } from '../projection';
 
 /** One projection table to refill from its rebuilt twin. Names are quoted for raw SQL. */
@@ -32,14 +33,6 @@ export function tableCopies(live: DataSource, entities: readonly EntityTarget[])
       generatedColumns: stored.filter((column) => column.isGenerated && column.generationStrategy === 'increment').map((column) => column.databaseName),
     };
   });
-}
-
-/** A table path (`schema.table` or `table`) with every part quoted. */
-export function quotedPath(dataSource: DataSource, path: string): string {
-  return path
-    .split('.')
-    .map((part) => quote(dataSource, part))
-    .join('.');
 }
 
 export function quote(dataSource: DataSource, identifier: string): string {

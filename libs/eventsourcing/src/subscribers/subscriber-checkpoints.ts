@@ -1,0 +1,169 @@
+import type { StoredEvent } from '@app/event-store';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { quotedTablePath, type DatabaseDialect } from '../projections/database-dialect';
+import { LeaseLostError } from './errors';
+import { FailedEventEntity, SubscriberCheckpointEntity, type SubscriberCheckpointRow } from './subscriber-tables';
+
+/** What to record with a checkpoint move after a delivery that used up its attempts. */
+export interface ParkedEvent {
+  event: StoredEvent;
+  error: string;
+  attempts: number;
+  firstFailedAt: Date;
+  lastFailedAt: Date;
+}
+
+export type CheckpointMove =
+  /** Past events of other types only. */
+  | { kind: 'skipped' }
+  | { kind: 'handled' }
+  | { kind: 'parked'; parked: ParkedEvent };
+
+/**
+ * The subscriber_checkpoints rows: checkpoints, and the delivery lease that lets one runner at
+ * a time deliver a subscriber's events. Lease times use the database's clock, so runners on
+ * hosts with different clocks agree on when a lease has run out.
+ *
+ * Why a lease and not the engine's lock held for a transaction: handlers run side effects for
+ * as long as they need (retries with backoff included); a transaction (on SQLite, the whole
+ * file's write lock) held meanwhile would stall the projections. Every write here is a short
+ * transaction, and the owner check in the checkpoint update is what keeps two runners apart.
+ */
+export class SubscriberCheckpoints {
+  private readonly table: string;
+  private readonly nowMs: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dialect: DatabaseDialect,
+  ) {
+    this.table = quotedTablePath(dataSource, SubscriberCheckpointEntity);
+    this.nowMs =
+      dialect.kind === 'postgres'
+        ? '(extract(epoch from clock_timestamp()) * 1000)::bigint'
+        : "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+  }
+
+  /** Creates missing checkpoint rows at `startPositions` (their own start per subscriber). */
+  async ensureRows(startPositions: ReadonlyMap<string, number>): Promise<void> {
+    if (startPositions.size === 0) return;
+    const now = new Date();
+    await this.transaction((manager) =>
+      manager
+        .createQueryBuilder()
+        .insert()
+        .into(SubscriberCheckpointEntity)
+        .values(
+          [...startPositions].map(([name, position]) => ({
+            name,
+            position,
+            eventsHandled: 0,
+            eventsFailed: 0,
+            updatedAt: now,
+            owner: null,
+            leaseUntil: null,
+          })),
+        )
+        .orIgnore()
+        .execute(),
+    );
+  }
+
+  /** Takes (or extends) the lease when it is free, expired or ours; then returns the checkpoint. */
+  async claim(name: string, owner: string, leaseMs: number): Promise<number | undefined> {
+    return this.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(SubscriberCheckpointEntity)
+        .set({ owner, leaseUntil: () => `${this.nowMs} + ${Math.round(leaseMs)}` })
+        .where('name = :name', { name })
+        .andWhere(`(owner IS NULL OR owner = :owner OR lease_until IS NULL OR lease_until < ${this.nowMs})`, { owner })
+        .execute();
+      if (result.affected !== 1) return undefined;
+      const row = await manager.findOneByOrFail(SubscriberCheckpointEntity, { name });
+      return row.position;
+    });
+  }
+
+  /** Extends our lease; false when it is no longer ours. */
+  async renew(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(SubscriberCheckpointEntity)
+        .set({ leaseUntil: () => `${this.nowMs} + ${Math.round(leaseMs)}` })
+        .where('name = :name AND owner = :owner', { name, owner })
+        .execute();
+      return result.affected === 1;
+    });
+  }
+
+  /** Gives the lease up so a standby runner can take over at once. */
+  async release(name: string, owner: string): Promise<void> {
+    await this.transaction((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(SubscriberCheckpointEntity)
+        .set({ owner: null, leaseUntil: null })
+        .where('name = :name AND owner = :owner', { name, owner })
+        .execute(),
+    );
+  }
+
+  /**
+   * Moves the checkpoint to `position` (and records a parked event) in one transaction, if the
+   * lease is still ours; otherwise changes nothing and throws LeaseLostError.
+   */
+  async advance(name: string, owner: string, leaseMs: number, position: number, move: CheckpointMove): Promise<void> {
+    await this.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(SubscriberCheckpointEntity)
+        .set({
+          position,
+          updatedAt: new Date(),
+          leaseUntil: () => `${this.nowMs} + ${Math.round(leaseMs)}`,
+          ...(move.kind === 'handled' ? { eventsHandled: () => 'events_handled + 1' } : {}),
+          ...(move.kind === 'parked' ? { eventsFailed: () => 'events_failed + 1' } : {}),
+        })
+        .where('name = :name AND owner = :owner', { name, owner })
+        .execute();
+      if (result.affected !== 1) throw new LeaseLostError(name);
+      if (move.kind === 'parked') await recordParked(manager, name, move.parked);
+    });
+  }
+
+  async read(names: readonly string[]): Promise<{ rows: SubscriberCheckpointRow[]; databaseNowMs: number }> {
+    return this.dialect.exclusive(async () => {
+      const rows = await this.dataSource.getRepository(SubscriberCheckpointEntity).findBy({ name: In([...names]) });
+      const [clock]: Array<{ now: string | number }> = await this.dataSource.query(`SELECT ${this.nowMs} AS now`);
+      return { rows, databaseNowMs: Number(clock.now) };
+    });
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dialect.transaction(this.dataSource, this.table, work);
+  }
+}
+
+async function recordParked(manager: EntityManager, subscriber: string, parked: ParkedEvent): Promise<void> {
+  const { event } = parked;
+  await manager.upsert(
+    FailedEventEntity,
+    {
+      subscriber,
+      eventId: event.id,
+      position: event.position,
+      type: event.type,
+      stream: event.stream,
+      tenant: event.tenant,
+      error: parked.error,
+      attempts: parked.attempts,
+      firstFailedAt: parked.firstFailedAt,
+      lastFailedAt: parked.lastFailedAt,
+      status: 'failed',
+      resolvedAt: null,
+    },
+    ['subscriber', 'eventId'],
+  );
+}

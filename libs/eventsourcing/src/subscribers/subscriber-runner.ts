@@ -1,0 +1,239 @@
+import type { EventStore } from '@app/event-store';
+import { errorMessage, type ProjectionLogger } from '../projections/logger';
+import { notifyObserver } from '../projections/observer';
+import { backoffDelay } from '../projections/projection-runner';
+import { deliver, type DeliveryPolicy } from './delivery';
+import { LeaseLostError, SubscriberWaitTimeoutError } from './errors';
+import type { EventSubscriber } from './event-subscriber';
+import type { CheckpointMove, SubscriberCheckpoints } from './subscriber-checkpoints';
+import type { SubscriberObserver } from './subscriber-observer';
+
+export interface SubscriberRunnerContext {
+  readonly store: EventStore;
+  readonly checkpoints: SubscriberCheckpoints;
+  /** This manager's runner id, written into the lease. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly batchSize: number;
+  readonly policy: DeliveryPolicy;
+  readonly logger: ProjectionLogger;
+  readonly observer?: SubscriberObserver;
+}
+
+/**
+ * Delivers one subscriber's events: takes the delivery lease, reads from the checkpoint, hands
+ * each event to the handler (with retries), and moves the checkpoint after each one. Shares a
+ * drain between the live loop and catch-up callers; `stop` lets the event in hand finish.
+ */
+export class SubscriberRunner {
+  private knownPosition = 0;
+  private owning = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private drainInFlight: Promise<boolean> | undefined;
+
+  private live = false;
+  private stopping = false;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private interruptPauses = new Set<() => void>();
+  private liveLoop: Promise<void> | undefined;
+
+  constructor(
+    readonly subscriber: EventSubscriber,
+    private readonly context: SubscriberRunnerContext,
+  ) {}
+
+  get name(): string {
+    return this.subscriber.name;
+  }
+
+  /** True while this runner holds the delivery lease (as far as it knows). */
+  get ownsLease(): boolean {
+    return this.owning;
+  }
+
+  startLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.stopping = false;
+    this.wakeRequested = true;
+    this.liveLoop = this.runLive().catch((error: unknown) => {
+      // Only a throwing logger gets here; the process must not die of an unhandled rejection.
+      this.live = false;
+      console.error(`Subscriber "${this.name}" stopped`, error);
+    });
+  }
+
+  /** Lets the event in hand finish (no further retry waits), stops, and gives the lease up. */
+  async stop(): Promise<void> {
+    this.live = false;
+    this.stopping = true;
+    this.wakeUp?.();
+    for (const interrupt of [...this.interruptPauses]) interrupt();
+    await this.liveLoop;
+    this.liveLoop = undefined;
+    await this.drainInFlight?.catch(() => undefined);
+    await this.releaseLease();
+    this.stopping = false;
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Resolves once the checkpoint (moved by this runner, or by the one holding the lease) has
+   * reached `target`. Rejects with SubscriberWaitTimeoutError after `timeoutMs`.
+   */
+  async catchUp(target: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let pauseMs = 5;
+    for (;;) {
+      const owned = await this.drain();
+      if (owned && !this.live && !this.drainInFlight) await this.releaseLease();
+      const position = owned ? this.knownPosition : await this.storedPosition();
+      if (position >= target) return;
+      if (Date.now() >= deadline) throw new SubscriberWaitTimeoutError(this.name, target, position);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      pauseMs = Math.min(pauseMs * 2, 100);
+    }
+  }
+
+  /** Delivers up to the log's end if the lease can be had; resolves to whether it was. */
+  drain(): Promise<boolean> {
+    if (this.drainInFlight) return this.drainInFlight;
+    const run = this.runDrain().finally(() => {
+      this.drainInFlight = undefined;
+    });
+    this.drainInFlight = run;
+    return run;
+  }
+
+  private async runDrain(): Promise<boolean> {
+    const { store, checkpoints, owner, leaseMs, batchSize } = this.context;
+    const claimed = await checkpoints.claim(this.name, owner, leaseMs);
+    if (claimed === undefined) {
+      this.setOwning(false);
+      return false;
+    }
+    this.knownPosition = claimed;
+    this.setOwning(true);
+    try {
+      for (;;) {
+        const from = this.knownPosition;
+        const read = await store.readAll({ fromPosition: from + 1, maxCount: batchSize, filter: { types: this.subscriber.eventTypes } });
+        for (const event of read.events) {
+          if (this.stopping) return true;
+          const outcome = await deliver(this.subscriber, event, {
+            policy: this.context.policy,
+            logger: this.context.logger,
+            observer: this.context.observer,
+            pause: (ms) => this.pause(ms),
+          });
+          if (outcome.kind === 'interrupted') return true;
+          await this.advance(event.position, outcome);
+        }
+        const scanned = read.nextPosition - 1;
+        if (scanned > this.knownPosition) await this.advance(scanned, { kind: 'skipped' });
+        if (read.isEnd || this.knownPosition === from || this.stopping) return true;
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      this.context.logger.warn('Another runner took the subscriber over', { subscriber: this.name, position: this.knownPosition });
+      this.setOwning(false);
+      return false;
+    }
+  }
+
+  private async advance(position: number, move: CheckpointMove): Promise<void> {
+    const { checkpoints, owner, leaseMs, logger, observer } = this.context;
+    await checkpoints.advance(this.name, owner, leaseMs, position, move);
+    this.knownPosition = position;
+    notifyObserver(observer?.onCheckpoint, { subscriber: this.name, position }, logger);
+  }
+
+  private async storedPosition(): Promise<number> {
+    const { rows } = await this.context.checkpoints.read([this.name]);
+    return rows[0]?.position ?? 0;
+  }
+
+  private setOwning(owning: boolean): void {
+    this.owning = owning;
+    if (!owning) {
+      clearInterval(this.renewTimer);
+      this.renewTimer = undefined;
+      return;
+    }
+    if (this.renewTimer) return;
+    // Handlers may run longer than the lease: keep it while this process is alive.
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.context.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const kept = await this.context.checkpoints.renew(this.name, this.context.owner, this.context.leaseMs);
+      if (!kept) this.setOwning(false);
+    } catch (error) {
+      this.context.logger.warn('Renewing the subscriber lease failed', { subscriber: this.name, error: errorMessage(error) });
+    }
+  }
+
+  private async releaseLease(): Promise<void> {
+    const wasOwning = this.owning;
+    this.setOwning(false);
+    if (!wasOwning) return;
+    try {
+      await this.context.checkpoints.release(this.name, this.context.owner);
+    } catch (error) {
+      // The lease then simply runs out; another runner takes over after leaseMs.
+      this.context.logger.warn('Releasing the subscriber lease failed', { subscriber: this.name, error: errorMessage(error) });
+    }
+  }
+
+  private async runLive(): Promise<void> {
+    let failures = 0;
+    while (this.live) {
+      if (!this.wakeRequested) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+        this.wakeUp = undefined;
+        continue;
+      }
+      this.wakeRequested = false;
+      try {
+        await this.drain();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        const delayMs = backoffDelay(failures, this.context.policy.retryDelay);
+        this.context.logger.error('Subscriber could not read or move its checkpoint; retrying', {
+          subscriber: this.name,
+          position: this.knownPosition,
+          attempt: failures,
+          retryInMs: delayMs,
+          error: errorMessage(error),
+        });
+        this.wakeRequested = true;
+        await this.pause(delayMs);
+      }
+    }
+  }
+
+  /** Waits `ms`; resolves false (early) when the runner is being stopped. */
+  private pause(ms: number): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const finish = (completed: boolean) => {
+        clearTimeout(timer);
+        this.interruptPauses.delete(interrupt);
+        resolve(completed);
+      };
+      const interrupt = () => finish(false);
+      const timer = setTimeout(() => finish(true), ms);
+      this.interruptPauses.add(interrupt);
+    });
+  }
+}
