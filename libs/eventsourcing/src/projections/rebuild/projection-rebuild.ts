@@ -35,6 +35,8 @@ export interface RebuildResult {
   /** The rebuild's checkpoint when the call started: 0 when it started from scratch. */
   resumedFrom: number;
   switchAttempts: number;
+  /** How long the successful switch transaction took (the live projection waited that long). */
+  switchMs: number;
   durationMs: number;
 }
 
@@ -118,7 +120,9 @@ export class ProjectionRebuild {
       for (let attempt = 1; ; attempt += 1) {
         options.signal?.throwIfAborted();
         meter.enter('switching');
+        const switchStarted = performance.now();
         const outcome = await namespace.switchOver({ live: context.live, liveDialect: context.liveDialect, projection, rebuild });
+        const switchMs = Math.round(performance.now() - switchStarted);
         if (outcome.switched) {
           await rebuild.destroy();
           rebuild = undefined;
@@ -130,6 +134,7 @@ export class ProjectionRebuild {
             eventsReduced: outcome.eventsProcessed,
             resumedFrom: start.position,
             switchAttempts: attempt,
+            switchMs,
             durationMs: Math.round(performance.now() - startedAt),
           };
           context.logger.info('Projection rebuilt and switched over', { ...result });
