@@ -124,6 +124,9 @@ export class ProjectionRunner {
     for (;;) {
       const outcome = await this.runBatchRecordingFailure();
       if (outcome.isEnd || !outcome.progressed || !shouldContinue()) return;
+      // better-sqlite3 (read model and event store) answers synchronously, so a long catch-up
+      // would otherwise run as one unbroken chain of microtasks: let timers and I/O in between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
