@@ -227,6 +227,20 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with %s (
     expect(batches.every((batch) => batch.durationMs >= 0)).toBe(true);
   });
 
+  it('lets timers run while it catches up through many batches', async () => {
+    for (let stream = 0; stream < 10; stream += 1) await append(`counter-${stream}`, 100);
+    const projection = new CountingProjection();
+    const engine = await engineFor(projection, { batchSize: 50 });
+    let timerFiredAtBatch: number | undefined;
+    setTimeout(() => (timerFiredAtBatch = projection.batches), 1);
+
+    await engine.catchUp();
+
+    expect(projection.batches).toBe(20);
+    expect(timerFiredAtBatch).toBeDefined();
+    expect(timerFiredAtBatch!).toBeLessThan(20);
+  });
+
   it('moves the checkpoint past events of types it does not handle', async () => {
     await append('counter-a', 2);
     const head = await append('other', 30, OTHER_TYPE);
