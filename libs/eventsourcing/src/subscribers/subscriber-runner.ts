@@ -125,6 +125,8 @@ export class SubscriberRunner {
         const read = await store.readAll({ fromPosition: from + 1, maxCount: batchSize, filter: { types: this.subscriber.eventTypes } });
         for (const event of read.events) {
           if (this.stopping) return true;
+          // The renewal found the lease taken over: the new owner delivers from the checkpoint.
+          if (!this.owning) return false;
           const outcome = await deliver(this.subscriber, event, {
             policy: this.context.policy,
             logger: this.context.logger,
