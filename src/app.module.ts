@@ -4,24 +4,37 @@ import { AuthModule } from './auth';
 import { ConfigModule, type AppConfig } from './config';
 import { ExecutionsModule } from './executions/executions.module';
 import { GrpcModule } from './grpc/grpc.module';
-import { executionsProjection } from './executions/projection/executions.projection';
+import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
 import { PersistenceModule } from './persistence/persistence.module';
+import { SERVICE_PROJECTIONS } from './persistence/service-projections';
 import { TargetsModule } from './targets/targets.module';
-import { targetsProjection } from './targets/projection/targets.projection';
 
 /** Every projection the service runs. */
-export const PROJECTIONS = [executionsProjection, targetsProjection] as const;
+export const PROJECTIONS = SERVICE_PROJECTIONS;
 
 @Module({})
 export class AppModule {
   /**
    * The whole service for `config` (tests pass a temp dataDir or a PostgreSQL schema): REST,
-   * and gRPC / gRPC-web / Connect on the same buses.
+   * gRPC / gRPC-web / Connect on the same buses, and the operational endpoints. `operations`
+   * defaults to the environment's settings (see operations-options.ts).
    */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, operations: OperationsOptions = loadOperationsOptions(process.env)): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), AuthModule, PersistenceModule.forRoot(PROJECTIONS), TargetsModule, ExecutionsModule, GrpcModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(operations),
+        CqrsModule.forRoot(),
+        AuthModule,
+        PersistenceModule.forRoot(PROJECTIONS),
+        TargetsModule,
+        ExecutionsModule,
+        GrpcModule,
+        HealthModule,
+      ],
     };
   }
 }

@@ -1,29 +1,48 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
-import type { Projection } from '@app/eventsourcing';
+import type { EntityTarget, Projection } from '@app/eventsourcing';
 import { ProjectionEngine, projectionEngineEntities } from '@app/eventsourcing/projections/projection-engine';
+import { subscriptionManagerEntities } from '@app/eventsourcing/subscribers/subscription-manager';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { componentLogger } from '../observability/logging/component-logger';
+import { projectionMetricsObserver } from '../observability/metrics/observers';
+import { ServiceMetrics } from '../observability/metrics/service-metrics';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
+import { currentRequestContext } from '../observability/request/request-context';
 import { AppendTrackingEventStore } from './append-tracking-event-store';
+import { BackgroundStart } from './background-start';
+import { ContextualEventStore } from './contextual-event-store';
 import { openEventStore } from './event-store';
-import { ReadModelSync } from './read-model-sync';
 import { EVENT_STORE, READ_MODEL } from './persistence.tokens';
 import { openReadModel } from './read-model';
+import { ReadModelSync } from './read-model-sync';
+
+const logger = componentLogger('Projections');
 
 /** Runs the projections live while the service is up, and closes the stores on shutdown. */
 @Injectable()
 class PersistenceLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly start: BackgroundStart;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL) private readonly readModel: DataSource,
+    @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
     private readonly engine: ProjectionEngine,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.engine.start();
+    metrics: ServiceMetrics,
+  ) {
+    this.start = new BackgroundStart('Projection engine', () => engine.start(), logger);
+    metrics.readProjectionsFrom(async () => (await engine.status()).projections.map(({ name, position, lag }) => ({ name, position, lag })));
   }
 
+  async onModuleInit(): Promise<void> {
+    if (this.operations.live) await this.start.begin();
+  }
+
+  /** After the HTTP and RPC servers have finished their requests: the batch in flight commits, then the stores close. */
   async onApplicationShutdown(): Promise<void> {
+    await this.start.stop();
     await this.engine.stop();
     await Promise.allSettled([this.readModel.destroy(), this.store.close()]);
   }
@@ -37,36 +56,44 @@ class PersistenceLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class PersistenceModule {
   static forRoot(projections: readonly Projection[]): DynamicModule {
-    const logger = new Logger('Projections');
     return {
       module: PersistenceModule,
       providers: [
         {
           provide: EVENT_STORE,
-          inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig) => new AppendTrackingEventStore(await openEventStore(config)),
+          inject: [APP_CONFIG, ServiceMetrics],
+          useFactory: async (config: AppConfig, metrics: ServiceMetrics) =>
+            new AppendTrackingEventStore(
+              new ContextualEventStore(await openEventStore(config), {
+                contextMetadata: currentRequestContext,
+                onAppend: ({ outcome, events, durationMs }) => {
+                  metrics.appends.inc({ outcome });
+                  if (outcome === 'ok') metrics.appendedEvents.inc(events);
+                  metrics.appendDuration.observe(durationMs / 1000);
+                },
+              }),
+            ),
         },
         { provide: ReadModelSync, inject: [ProjectionEngine, EVENT_STORE], useFactory: (engine: ProjectionEngine, store: AppendTrackingEventStore) => new ReadModelSync(engine, store) },
         {
           provide: READ_MODEL,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => openReadModel(config, projectionEngineEntities(projections)),
+          useFactory: (config: AppConfig) => openReadModel(config, readModelEntities(projections)),
         },
         {
           provide: ProjectionEngine,
-          inject: [EVENT_STORE, READ_MODEL],
-          useFactory: (store: EventStore, readModel: DataSource) =>
-            new ProjectionEngine(store, readModel, projections, {
-              logger: {
-                info: (message, fields) => logger.log(fields ? `${message} ${JSON.stringify(fields)}` : message),
-                warn: (message, fields) => logger.warn(fields ? `${message} ${JSON.stringify(fields)}` : message),
-                error: (message, fields) => logger.error(fields ? `${message} ${JSON.stringify(fields)}` : message),
-              },
-            }),
+          inject: [EVENT_STORE, READ_MODEL, ServiceMetrics],
+          useFactory: (store: EventStore, readModel: DataSource, metrics: ServiceMetrics) =>
+            new ProjectionEngine(store, readModel, projections, { logger, observer: projectionMetricsObserver(metrics) }),
         },
         PersistenceLifecycle,
       ],
       exports: [EVENT_STORE, READ_MODEL, ProjectionEngine, ReadModelSync],
     };
   }
+}
+
+/** Every table of the read-model database: the projections' and the subscribers' bookkeeping. */
+export function readModelEntities(projections: readonly Projection[]): EntityTarget[] {
+  return [...projectionEngineEntities(projections), ...subscriptionManagerEntities()];
 }

@@ -1,0 +1,90 @@
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { EventStore } from '@app/event-store';
+import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
+import type { DataSource } from 'typeorm';
+import { Public } from '../auth/decorators';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
+import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
+import { ProjectionReadinessJudge } from './readiness';
+
+interface JsonResponse {
+  status(code: number): JsonResponse;
+  json(body: unknown): void;
+}
+
+/**
+ * Probes for orchestrators: `/healthz` (liveness) answers 200 while the process serves;
+ * `/readyz` (readiness) answers 200 only when the event store and the read-model database
+ * answer and every projection is within the lag bound, else 503 with what failed.
+ */
+@Controller()
+@Public()
+export class HealthController {
+  private readonly judge: ProjectionReadinessJudge;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL) private readonly readModel: DataSource,
+    private readonly engine: ProjectionEngine,
+    @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
+  ) {
+    this.judge = new ProjectionReadinessJudge({ maxLagEvents: operations.readinessMaxLagEvents, caughtUpWithinMs: operations.readinessCaughtUpWithinMs });
+  }
+
+  @Get('healthz')
+  async live(@Res() response: JsonResponse): Promise<void> {
+    // Liveness says nothing about the stores: restarting the process would not bring them back.
+    const result = await this.health.check([]).catch((error: unknown) => resultOf(error));
+    response.status(200).json({ ...result, status: result.status === 'shutting_down' ? 'shutting_down' : 'ok' });
+  }
+
+  @Get('readyz')
+  async ready(@Res() response: JsonResponse): Promise<void> {
+    const timeoutMs = this.operations.readinessTimeoutMs;
+    try {
+      const result = await this.health.check([
+        () => this.indicators.check('eventStore').attempt(async () => {
+          await this.store.ping();
+          return { kind: this.store.kind };
+        }).withTimeout(timeoutMs),
+        () => this.indicators.check('readModel').attempt(async () => {
+          await this.readModel.query('SELECT 1');
+        }).withTimeout(timeoutMs),
+        () => this.projectionsCheck(),
+      ]);
+      response.status(200).json(result);
+    } catch (error) {
+      // Answered as it is, not through the API error filter: the details are the point.
+      response.status(503).json(resultOf(error));
+    }
+  }
+
+  private async projectionsCheck() {
+    const session = this.indicators.check('projections');
+    try {
+      const { projections } = await withTimeout(this.engine.status(), this.operations.readinessTimeoutMs);
+      const verdicts = await this.judge.judge(this.store, projections);
+      const ready = Object.values(verdicts).every((verdict) => verdict.ready);
+      const data = { maxLagEvents: this.operations.readinessMaxLagEvents, ...verdicts };
+      return ready ? session.up(data) : session.down(data);
+    } catch (error) {
+      return session.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+function resultOf(error: unknown): HealthCheckResult {
+  if (error instanceof ServiceUnavailableException) return error.getResponse() as HealthCheckResult;
+  throw error;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

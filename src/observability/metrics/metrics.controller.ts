@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Public } from '../../auth/decorators';
+import { ServiceMetrics } from './service-metrics';
+
+interface ContentTypeResponse {
+  setHeader(name: string, value: string): void;
+}
+
+/** Prometheus scrape endpoint (text exposition format), open like the health probes. */
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: ServiceMetrics) {}
+
+  @Get('metrics')
+  @Public()
+  @Header('cache-control', 'no-store')
+  async scrape(@Res({ passthrough: true }) response: ContentTypeResponse): Promise<string> {
+    response.setHeader('content-type', this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,172 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Gauges collected within this window share one status read. */
+const SCRAPE_WINDOW_MS = 250;
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** A projection or subscriber position as the gauges show it. */
+export interface PositionSample {
+  name: string;
+  position: number;
+  /** Head position minus the checkpoint (position units). */
+  lag: number;
+}
+
+export interface SubscriberSample extends PositionSample {
+  /** Parked events still `failed`. */
+  failedEvents: number;
+}
+
+/** Reads positions when /metrics is scraped (the stored checkpoints, so every replica's work shows). */
+export type SampleSource<T> = () => Promise<T[]>;
+
+/**
+ * Every Prometheus series the service exports, in a registry of its own (not prom-client's
+ * global one) so that several applications in one process, as in the tests, never collide.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving an HTTP request to finishing its response',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly commands = new Counter({
+    name: 'commands_total',
+    help: 'Commands executed, by command type and outcome (ok, or the error kind)',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly commandDuration = new Histogram({
+    name: 'command_duration_seconds',
+    help: 'Time to execute a command, by command type and outcome',
+    labelNames: ['command', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly appends = new Counter({
+    name: 'event_store_appends_total',
+    help: 'Appends to the event store, by outcome (ok, conflict, unavailable, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly appendedEvents = new Counter({
+    name: 'event_store_appended_events_total',
+    help: 'Events stored by successful appends',
+    registers: [this.registry],
+  });
+  readonly appendDuration = new Histogram({
+    name: 'event_store_append_duration_seconds',
+    help: 'Time of one append to the event store',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly projectionEvents = new Counter({
+    name: 'projection_events_total',
+    help: 'Events reduced into the read model, by projection',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+  readonly projectionBatchDuration = new Histogram({
+    name: 'projection_batch_duration_seconds',
+    help: 'Time of one committed projection batch, by projection',
+    labelNames: ['projection'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly projectionFailures = new Counter({
+    name: 'projection_failures_total',
+    help: 'Projection batches that failed and were rolled back, by projection',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly subscriberDeliveries = new Counter({
+    name: 'subscriber_deliveries_total',
+    help: 'Events handled by subscribers, by subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriberFailures = new Counter({
+    name: 'subscriber_failures_total',
+    help: 'Failed deliveries to subscribers (each attempt), by subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriberParked = new Counter({
+    name: 'subscriber_parked_events_total',
+    help: 'Events a subscriber gave up on and recorded in failed_events, by subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
+
+  private projectionSource: SampleSource<PositionSample> | undefined;
+  private subscriberSource: SampleSource<SubscriberSample> | undefined;
+  /** One status read per scrape serves all the gauges fed by it. */
+  private readonly recentReads = new Map<string, { at: number; samples: Promise<unknown[]> }>();
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const projections = (): Promise<PositionSample[]> => this.readSamples('projections', this.projectionSource);
+    const subscribers = (): Promise<SubscriberSample[]> => this.readSamples('subscribers', this.subscriberSource);
+    this.sampledGauge('projection_position', 'Global log position up to which the projection has reduced events', 'projection', projections, (s) => s.position);
+    this.sampledGauge('projection_lag', 'Head position of the log minus the projection position (0 when caught up)', 'projection', projections, (s) => s.lag);
+    this.sampledGauge('subscriber_position', 'Global log position up to which the subscriber has handled (or parked) events', 'subscriber', subscribers, (s) => s.position);
+    this.sampledGauge('subscriber_lag', 'Head position of the log minus the subscriber position', 'subscriber', subscribers, (s) => s.lag);
+    this.sampledGauge(
+      'subscriber_failed_events',
+      'Parked events still waiting in failed_events (not resolved by a retry), by subscriber',
+      'subscriber',
+      subscribers,
+      (s) => s.failedEvents,
+    );
+  }
+
+  /** Where the projection gauges read from; until set they stay empty. */
+  readProjectionsFrom(source: SampleSource<PositionSample>): void {
+    this.projectionSource = source;
+  }
+
+  /** Where the subscriber gauges read from; until set they stay empty. */
+  readSubscribersFrom(source: SampleSource<SubscriberSample>): void {
+    this.subscriberSource = source;
+  }
+
+  /** A gauge set at each scrape from `read`, one series per sampled name. */
+  private sampledGauge<T extends PositionSample>(name: string, help: string, label: string, read: () => Promise<T[]>, value: (sample: T) => number): void {
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      async collect() {
+        const samples = await read();
+        this.reset();
+        for (const sample of samples) this.set({ [label]: sample.name }, value(sample));
+      },
+    });
+  }
+
+  /** A store that cannot be read must not fail the whole scrape: its gauges are left out. */
+  private readSamples<T>(key: string, source: SampleSource<T> | undefined): Promise<T[]> {
+    if (!source) return Promise.resolve([]);
+    const recent = this.recentReads.get(key);
+    if (recent && performance.now() - recent.at < SCRAPE_WINDOW_MS) return recent.samples as Promise<T[]>;
+    const samples = source().catch((): T[] => []);
+    this.recentReads.set(key, { at: performance.now(), samples });
+    return samples;
+  }
+}

@@ -1,0 +1,50 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceMetrics } from '../metrics/service-metrics';
+import { runWithRequestContext } from './request-context';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+
+/** What the middleware reads of Express's request (kept structural: no express types needed). */
+export interface ContextRequest extends IncomingMessage {
+  route?: { path?: unknown };
+}
+
+/** The RPC paths served on the HTTP port (gRPC-web, Connect): a bounded set, fine as labels. */
+const RPC_PATH = /^\/zitadel\.action\.v3alpha\.ActionService\/[A-Za-z]{1,64}$/;
+
+/** The route template of an answered request, never the raw path (which would explode the label set). */
+export function routeLabel(request: ContextRequest, status: number): string {
+  const template = request.route?.path;
+  if (typeof template === 'string') return template;
+  if (status === 404) return 'unmatched';
+  const path = (request.url ?? '').split('?')[0];
+  return RPC_PATH.test(path) ? path : 'other';
+}
+
+export interface HttpContextOptions {
+  metrics: ServiceMetrics;
+  /** True once the service is shutting down: answers then ask clients not to reuse the connection. */
+  isShuttingDown(): boolean;
+}
+
+/**
+ * First middleware of every request: gives it a request id (the caller's `x-request-id` when
+ * acceptable, else a new one) echoed in the response, runs the rest of the request inside a
+ * context carrying that id (it becomes the correlation and causation id of the events the
+ * request appends), and records the request in the HTTP metrics when the response finishes.
+ */
+export function httpContextMiddleware(options: HttpContextOptions): (request: ContextRequest, response: ServerResponse, next: () => void) => void {
+  return (request, response, next) => {
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    // pino-http logs the request under this id (its genReqId reads it).
+    Object.assign(request, { id: requestId });
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    if (options.isShuttingDown()) response.setHeader('connection', 'close');
+    const started = performance.now();
+    response.once('finish', () => {
+      const labels = { method: request.method ?? 'UNKNOWN', route: routeLabel(request, response.statusCode), status: String(response.statusCode) };
+      options.metrics.httpRequests.inc(labels);
+      options.metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+    });
+    runWithRequestContext({ correlationId: requestId, causationId: requestId }, next);
+  };
+}
