@@ -3,6 +3,7 @@ import { ProjectionWaitTimeoutError, UnknownProjectionError } from './errors';
 import { ProjectionEngine, projectionEngineEntities, type ProjectionEngineOptions } from './projection-engine';
 import { COUNTED_TYPE, CountingProjection, ReducedEventEntity, StreamCountEntity } from './testing/counting-projection';
 import { countingStore, type CountingStore } from './testing/counting-store';
+import { untilVisible } from './testing/until-visible';
 import { ReadModelDatabase, type ReadModelKind } from './testing/read-model-database';
 
 const OTHER_TYPE = 'unrelated.happened';
@@ -31,10 +32,10 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine with %s (
     return engine;
   }
 
-  /** Appends `count` events to `stream`, every `otherEvery`-th of an unrelated type. */
+  /** Appends `count` events of `type` to `stream`; resolves once readers can see them. */
   async function append(stream: string, count: number, type = COUNTED_TYPE): Promise<number> {
     const events: EventToAppend[] = Array.from({ length: count }, (_, index) => ({ type, data: { index }, tenant: 'tenant-1' }));
-    return (await store.append(stream, events, { expectedRevision: 'any' })).position;
+    return untilVisible(store, (await store.append(stream, events, { expectedRevision: 'any' })).position);
   }
 
   async function readModel(engine: ProjectionEngine) {

@@ -1,6 +1,7 @@
 import type { EventStore, EventToAppend, StoredEvent } from '@app/event-store';
 import type { DataSource } from 'typeorm';
 import { ReadModelDatabase, type ReadModelKind } from '../projections/testing/read-model-database';
+import { untilVisible } from '../projections/testing/until-visible';
 import { UnknownSubscriberError } from './errors';
 import type { EventSubscriber } from './event-subscriber';
 import { SubscriptionManager, subscriptionManagerEntities, type SubscriptionManagerOptions } from './subscription-manager';
@@ -73,9 +74,10 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('SubscriptionManager with %
     return { manager, dataSource };
   }
 
+  /** Appends and resolves once readers (and so catchUp) can see the events. */
   async function append(stream: string, types: string[]): Promise<number> {
     const events: EventToAppend[] = types.map((type, index) => ({ type, data: { index }, tenant: 'tenant-1' }));
-    return (await store.append(stream, events, { expectedRevision: 'any' })).position;
+    return untilVisible(store, (await store.append(stream, events, { expectedRevision: 'any' })).position);
   }
 
   async function notifiedEvents(): Promise<StoredEvent[]> {

@@ -6,6 +6,7 @@ import { RebuildInProgressError } from '../errors';
 import { ProjectionEngine, projectionEngineEntities, type ProjectionEngineOptions } from '../projection-engine';
 import { COUNTED_TYPE, CountingProjection, ReducedEventEntity, StreamCountEntity } from '../testing/counting-projection';
 import { ReadModelDatabase, type ReadModelKind } from '../testing/read-model-database';
+import { untilVisible } from '../testing/until-visible';
 import type { RebuildProgress } from './rebuild-progress';
 
 const PROJECTION = 'stream-counts';
@@ -35,22 +36,24 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
     return engine;
   }
 
+  /** Appends and resolves once readers (and so catchUp) can see the events. */
   async function append(stream: string, count: number): Promise<number> {
     const events: EventToAppend[] = Array.from({ length: count }, (_, index) => ({ type: COUNTED_TYPE, data: { index }, tenant: 'tenant-1' }));
-    return (await store.append(stream, events, { expectedRevision: 'any' })).position;
+    return untilVisible(store, (await store.append(stream, events, { expectedRevision: 'any' })).position);
   }
 
   async function appendStreams(streams: number, perStream: number): Promise<void> {
     for (let stream = 0; stream < streams; stream += 1) await append(`counter-${stream}`, perStream);
   }
 
-  /** Keeps appending small batches until stopped, like the service's users. */
+  /** Keeps appending small batches until stopped, like the service's users; stop() gives the last position. */
   function keepAppending(): { stop: () => Promise<number> } {
     let running = true;
     let appended = 0;
+    let lastPosition = 0;
     const loop = (async () => {
       while (running) {
-        await append(`live-${appended % 7}`, 2);
+        lastPosition = await append(`live-${appended % 7}`, 2);
         appended += 2;
         await new Promise((resolve) => setTimeout(resolve, 3));
       }
@@ -59,9 +62,19 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
       stop: async () => {
         running = false;
         await loop;
-        return appended;
+        return lastPosition;
       },
     };
+  }
+
+  /**
+   * Waits for the service to reduce `position` and stops it. Not catchUp(): on PostgreSQL the
+   * head excludes events committed behind a transaction still open (such as a batch of the
+   * service itself), so a head read right after an append may not show it yet.
+   */
+  async function settle(service: ProjectionEngine, position: number): Promise<void> {
+    await service.waitForPosition(position);
+    await service.stop();
   }
 
   async function countedEvents(): Promise<StoredEvent[]> {
@@ -114,8 +127,7 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
     const writer = keepAppending();
     const result = await operator.rebuild(PROJECTION, { batchSize: 40, progressIntervalMs: 0, onProgress: (progress) => reports.push(progress) });
     await writer.stop();
-    await append('after-switch', 3);
-    await service.catchUp();
+    await settle(service, await append('after-switch', 3));
 
     const expected = await fromScratch();
     const live = await liveTables();
@@ -227,8 +239,7 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
 
     const writer = keepAppending();
     await operator.rebuild(PROJECTION, { batchSize: 100 });
-    await writer.stop();
-    await service.catchUp();
+    await settle(service, await writer.stop());
     const summary = await reader.stop();
 
     expect(summary.reads).toBeGreaterThan(0);
