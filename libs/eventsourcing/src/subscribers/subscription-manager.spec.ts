@@ -143,6 +143,14 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('SubscriptionManager with %
     await append('user-3', [NOTIFIED]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(subscriber.deliveries).toHaveLength(3);
+
+    // A restart continues after the last handled event: nothing lost, nothing delivered twice.
+    const restarted = new RecordingSubscriber(subscriber.external);
+    const { manager: next } = await managerFor([restarted]);
+    await next.start();
+    await next.catchUp();
+    expect(restarted.deliveries.map((event) => event.stream)).toEqual(['user-3']);
+    expect(subscriber.external.effects.size).toBe(4);
   });
 
   it('after a crash between the side effect and the checkpoint write, another runner takes over and redelivers without a second effect', async () => {
