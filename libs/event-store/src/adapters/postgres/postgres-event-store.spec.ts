@@ -88,3 +88,59 @@ describeEventStoreContract(
   },
   { heldTransactions: true, droppedConnections: true },
 );
+
+describe('postgres read horizon', () => {
+  const schema = `es_horizon_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = new PostgresEventStore({ connection: url, schema, poolSize: 2 });
+    await store.init();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+
+  /** Opens a transaction that has a transaction id (so it is in every snapshot) on `database`. */
+  async function holdWritingTransaction(database: string): Promise<() => Promise<void>> {
+    const target = new URL(url);
+    target.pathname = `/${database}`;
+    const client = new Client({ connectionString: target.toString() });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT pg_current_xact_id()');
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+
+  it('is not held back by a writing transaction in another database of the cluster', async () => {
+    const release = await holdWritingTransaction('postgres');
+    try {
+      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      expect(await store.headPosition()).toBe(appended.position);
+      const page = await store.readAll({ fromPosition: appended.position });
+      expect(page.events.map((e) => e.position)).toEqual([appended.position]);
+    } finally {
+      await release();
+    }
+  });
+
+  it('is held back by a writing transaction in its own database until that transaction ends', async () => {
+    const release = await holdWritingTransaction(new URL(url).pathname.slice(1));
+    let released = false;
+    try {
+      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      // The open transaction could still add events below this one: readers must wait.
+      expect(await store.headPosition()).toBeLessThan(appended.position);
+      await release();
+      released = true;
+      expect(await store.headPosition()).toBe(appended.position);
+    } finally {
+      if (!released) await release();
+    }
+  });
+});

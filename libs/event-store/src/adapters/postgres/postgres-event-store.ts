@@ -80,7 +80,7 @@ interface AppendRow extends QueryResultRow {
  *
  * Global order and gap safety come from transaction ids (see postgres-sql.ts): positions
  * are unique and increase in read order but are not dense. Consequence: a long-running
- * transaction that has written anything anywhere on the server holds readers (readAll,
+ * transaction that has written anything in the same database holds readers (readAll,
  * headPosition, subscriptions) back until it ends: they wait, they never skip.
  *
  * Appends are one autocommit statement each. Live tailing: subscribers in this process are

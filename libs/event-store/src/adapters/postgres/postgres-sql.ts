@@ -3,9 +3,10 @@
  *
  * Positions: `(xid + xid_offset) * 65536 + index within the append`, where xid is the
  * appending transaction's id (pg_current_xact_id(), 64-bit, never wraps). A reader only
- * reads below `(xmin + xid_offset) * 65536`, xmin being the oldest transaction still running
- * in its snapshot: every transaction below xmin has finished, so no event can ever appear
- * below that horizon later, and a reader that checkpoints on a position never skips one.
+ * reads below `(horizon + xid_offset) * 65536`, the horizon being the oldest transaction of
+ * its snapshot that is still running in this database (or the snapshot's xmax when there is
+ * none): every transaction of this database below it has finished, so no event can ever
+ * appear below that horizon later, and a reader that checkpoints on a position never skips one.
  *
  * `xid_offset` is 0 on a fresh database. A logical restore into another cluster restarts
  * transaction ids lower than the ones baked into stored positions; init() then raises the
@@ -38,7 +39,22 @@ export function buildSql(schema: string) {
   const settings = `${s}.event_log_settings`;
   // Statement names are per connection; the schema hash keeps two stores on one client apart.
   const prefix = `es_${createHash('sha1').update(schema).digest('hex').slice(0, 10)}_`;
-  const horizon = `(SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + xid_offset) * ${POSITION_SHIFT} FROM ${settings})`;
+  // The read horizon: the oldest transaction of the statement's snapshot that may still add
+  // events. Transactions known to run in another database of the cluster cannot write this
+  // table, so they do not hold readers back (a long job elsewhere on a shared server would
+  // otherwise stall every projection). Anything unknown — a backend that has finished since
+  // the snapshot, a prepared transaction, a session whose database is hidden — counts, so the
+  // horizon errs towards waiting, never towards skipping. pg_stat_activity shows 32-bit xids,
+  // matched against the low 32 bits of the snapshot's 64-bit ones (running xids are unique).
+  const horizon = `(SELECT (least(
+      pg_snapshot_xmax(q.snap)::text::bigint,
+      (SELECT min(x::text::bigint) FROM pg_snapshot_xip(q.snap) AS x
+        WHERE NOT EXISTS (
+          SELECT 1 FROM pg_stat_activity a
+          WHERE a.backend_xid IS NOT NULL AND a.backend_xid::text::bigint = x::text::bigint % 4294967296
+            AND a.datname IS NOT NULL AND a.datname <> current_database()))
+    ) + xid_offset) * ${POSITION_SHIFT}
+    FROM ${settings}, (SELECT pg_current_snapshot() AS snap) AS q)`;
   const millis = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
   const columns = `position, id::text AS id, stream, type, revision, data, metadata, tenant, ${millis('created_at')} AS created_ms`;
   const filter = `($2::text IS NULL OR e.tenant = $2)

@@ -2,7 +2,7 @@ import type { EventStore } from '@app/event-store';
 
 /**
  * Waits until the store's head shows `position`. On PostgreSQL the head stops below any
- * transaction still open anywhere on the server (other tests' included), so an append can
+ * transaction still open in the same database (other tests' included), so an append can
  * stay invisible to readers for a moment after it returned; once visible it stays visible.
  * Tests that assert what `catchUp` (which reads the head) reduced wait for this first.
  */
