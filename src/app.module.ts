@@ -9,6 +9,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
 import { PersistenceModule } from './persistence/persistence.module';
 import { SERVICE_PROJECTIONS } from './persistence/service-projections';
+import { SubscribersModule } from './subscribers/subscribers.module';
 import { TargetsModule } from './targets/targets.module';
 
 /** Every projection the service runs. */
@@ -34,6 +35,7 @@ export class AppModule {
         ExecutionsModule,
         GrpcModule,
         HealthModule,
+        SubscribersModule,
       ],
     };
   }

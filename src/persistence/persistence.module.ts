@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
-import type { EntityTarget, Projection } from '@app/eventsourcing';
+import { subscriptionManagerEntities, type EntityTarget, type Projection } from '@app/eventsourcing';
 import { ProjectionEngine, projectionEngineEntities } from '@app/eventsourcing/projections/projection-engine';
-import { subscriptionManagerEntities } from '@app/eventsourcing/subscribers/subscription-manager';
+
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { componentLogger } from '../observability/logging/component-logger';

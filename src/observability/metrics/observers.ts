@@ -1,5 +1,5 @@
 import type { ProjectionObserver } from '@app/eventsourcing';
-import type { SubscriberObserver } from '@app/eventsourcing/subscribers/subscriber-observer';
+import type { SubscriberObserver } from '@app/eventsourcing';
 import type { ServiceMetrics } from './service-metrics';
 
 /** Feeds committed and failed projection batches into the metrics. */
