@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth';
 import { ConfigModule, type AppConfig } from './config';
+import { EventStreamModule } from './event-stream/event-stream.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
@@ -36,6 +37,7 @@ export class AppModule {
         GrpcModule,
         HealthModule,
         SubscribersModule,
+        EventStreamModule,
       ],
     };
   }

@@ -1,0 +1,81 @@
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Headers, Inject, Injectable, Logger, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '@app/event-store';
+import { CurrentCaller, RequirePermission, type Caller } from '../auth';
+import { invalidRequest } from '../common/errors/http-error-ids';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
+import { EVENT_STORE } from '../persistence/persistence.tokens';
+import { EventStreamSession } from './event-stream-session';
+
+/** The open streams, so shutdown can end them (an open stream would keep the server from closing). */
+@Injectable()
+export class OpenEventStreams implements BeforeApplicationShutdown {
+  private readonly sessions = new Set<EventStreamSession>();
+
+  add(session: EventStreamSession): void {
+    this.sessions.add(session);
+  }
+
+  remove(session: EventStreamSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** The streams open right now. */
+  list(): EventStreamSession[] {
+    return [...this.sessions];
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.sessions].map((session) => session.end()));
+  }
+}
+
+/** A non-negative safe integer given as text, or undefined when absent. */
+function parsePosition(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  const position = /^\d{1,16}$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isSafeInteger(position)) throw invalidRequest(`${name} must be a non-negative integer position`);
+  return position;
+}
+
+/**
+ * `GET /v3alpha/events`: the caller's instance's events as Server-Sent Events, first those
+ * already stored (from `fromPosition`, inclusive; default 0), then live. A client resuming
+ * after a disconnect sends `Last-Event-ID` (the id of the last message it got, a position) and
+ * receives the events after it; the header wins over `fromPosition`.
+ */
+@Controller('v3alpha/events')
+export class EventStreamController {
+  private readonly logger = new Logger('EventStream');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
+    private readonly streams: OpenEventStreams,
+  ) {}
+
+  @Get()
+  @RequirePermission('execution.read')
+  async stream(
+    @CurrentCaller() caller: Caller,
+    @Query('fromPosition') fromPosition: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    const resumeAfter = parsePosition(lastEventId, 'Last-Event-ID');
+    const start = resumeAfter !== undefined ? resumeAfter + 1 : (parsePosition(typeof fromPosition === 'string' ? fromPosition : undefined, 'fromPosition') ?? 0);
+    // An unreachable store is answered 503 now, rather than with a stream that ends at once.
+    await this.store.headPosition();
+    const session: EventStreamSession = new EventStreamSession(response, {
+      store: this.store,
+      tenant: caller.instanceId,
+      fromPosition: start,
+      heartbeatMs: this.operations.eventStreamHeartbeatMs,
+      onEnd: () => this.streams.remove(session),
+      onError: (error) => this.logger.warn(`Event stream ended by a store failure: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.streams.add(session);
+    session.start();
+  }
+}
