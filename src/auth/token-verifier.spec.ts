@@ -234,8 +234,9 @@ describe('TokenVerifier with a JWKS URL', () => {
     served = { keys: [first.publicJwk] };
   });
 
+  // Without reuse of verified tokens: these tests are about when the key source is consulted.
   const remoteVerifier = (url: string, options: Parameters<typeof remoteKeyResolver>[1]) =>
-    new TokenVerifier({ keys: remoteKeyResolver(url, { timeoutMs: 2_000, ...options }), issuer: ISSUER, audience: AUDIENCE, roleMap: DEFAULT_ROLE_MAP });
+    new TokenVerifier({ keys: remoteKeyResolver(url, { timeoutMs: 2_000, ...options }), issuer: ISSUER, audience: AUDIENCE, roleMap: DEFAULT_ROLE_MAP, cache: false });
 
   it('fetches the key set once and serves later tokens from the cache', async () => {
     const verifier = remoteVerifier(jwksUrl, {});

@@ -9,6 +9,7 @@ import {
 import type { Caller } from './caller';
 import { ACCEPTED_ALGORITHMS, KeySourceUnavailableError, type KeyResolver } from './key-sources';
 import { permissionsOfRoles, type RoleMap } from './role-map';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 
 export interface TokenVerifierOptions {
   keys: KeyResolver;
@@ -19,6 +20,8 @@ export interface TokenVerifierOptions {
   roleMap: RoleMap;
   /** Accepted clock skew between the token issuer and this host. */
   clockToleranceSeconds?: number;
+  /** Reuse of successful verifications (see VerifiedTokenCache); `false` turns it off. */
+  cache?: VerifiedTokenCacheOptions | false;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
@@ -29,13 +32,19 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
  * be reached. Free of any transport, so HTTP guards and gRPC interceptors share it.
  */
 export class TokenVerifier {
-  constructor(private readonly options: TokenVerifierOptions) {}
+  private readonly verified: VerifiedTokenCache;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.verified = new VerifiedTokenCache(options.cache === false ? { maxEntries: 0 } : options.cache);
+  }
 
   async verify(authorizationHeaderValue: string | undefined): Promise<Caller> {
     return this.verifyToken(bearerTokenOf(authorizationHeaderValue));
   }
 
   async verifyToken(token: string): Promise<Caller> {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.options.keys, {
@@ -48,7 +57,10 @@ export class TokenVerifier {
     } catch (error) {
       throw explainVerificationFailure(error);
     }
-    return this.callerOf(payload);
+    const caller = this.callerOf(payload);
+    // `exp` is a required claim, so jwtVerify has checked that it is a number.
+    this.verified.set(token, caller, payload.exp as number);
+    return caller;
   }
 
   private callerOf(payload: JWTPayload): Caller {
