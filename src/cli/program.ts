@@ -1,10 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error';
 import { CliError, type CliIo } from './cli-io';
+import { registerEventsCommand } from './commands/events.command';
+import { registerProjectionsCommand } from './commands/projections.command';
+import { registerSubscribersCommand } from './commands/subscribers.command';
 import { registerTokenCommand } from './commands/token.command';
 
 /** Each command group registers itself here; add new groups (projections, events) in their own files. */
-const commandGroups: ReadonlyArray<(program: Command, io: CliIo) => void> = [registerTokenCommand];
+const commandGroups: ReadonlyArray<(program: Command, io: CliIo) => void> = [
+  registerTokenCommand,
+  registerProjectionsCommand,
+  registerSubscribersCommand,
+  registerEventsCommand,
+];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('actions-cli')

@@ -1,6 +1,7 @@
 import type { JsonValue, StoredEvent } from '@app/event-store';
 import { streamParts } from '../common/domain/stream-name';
 import { formatInt64 } from '../common/json/int64';
+import { originalCreatedAt } from '../persistence/original-timestamps';
 
 /** Metadata keys external subscribers may see; anything else is the service's own business. */
 const PUBLIC_METADATA = ['correlationId', 'causationId', 'actor'] as const;
@@ -40,7 +41,7 @@ export function eventMessageJson(event: StoredEvent): EventMessageJson {
     revision: event.revision,
     sequence: formatInt64(event.revision + 1),
     position: formatInt64(event.position),
-    createdAt: event.createdAt.toISOString(),
+    createdAt: originalCreatedAt(event).toISOString(),
     data: event.data,
     metadata,
   };

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
-import { subscriptionManagerEntities, type EntityTarget, type Projection } from '@app/eventsourcing';
-import { ProjectionEngine, projectionEngineEntities } from '@app/eventsourcing/projections/projection-engine';
+import type { Projection } from '@app/eventsourcing';
+import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -16,6 +16,7 @@ import { ContextualEventStore } from './contextual-event-store';
 import { openEventStore } from './event-store';
 import { EVENT_STORE, READ_MODEL } from './persistence.tokens';
 import { openReadModel } from './read-model';
+import { readModelEntities } from './read-model-entities';
 import { ReadModelSync } from './read-model-sync';
 
 const logger = componentLogger('Projections');
@@ -91,9 +92,4 @@ export class PersistenceModule {
       exports: [EVENT_STORE, READ_MODEL, ProjectionEngine, ReadModelSync],
     };
   }
-}
-
-/** Every table of the read-model database: the projections' and the subscribers' bookkeeping. */
-export function readModelEntities(projections: readonly Projection[]): EntityTarget[] {
-  return [...projectionEngineEntities(projections), ...subscriptionManagerEntities()];
 }

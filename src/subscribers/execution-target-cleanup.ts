@@ -9,15 +9,17 @@ import { DeleteExecutionCommand } from '../executions/commands/delete-execution.
 import { SetExecutionCommand, type ExecutionTargetInput } from '../executions/commands/set-execution.command';
 import { idToCondition } from '../executions/domain/condition';
 import { ExecutionAggregate, executionDescriptor } from '../executions/domain/execution.aggregate';
-import { EXECUTION_SET, ExecutionTargetKind, type ExecutionEvent, type ExecutionTargetRef } from '../executions/domain/execution-events';
+import { ExecutionTargetKind, type ExecutionEvent, type ExecutionTargetRef } from '../executions/domain/execution-events';
 import { ExecutionTargetEntity } from '../executions/projection/execution.entities';
 import { executionsProjection } from '../executions/projection/executions.projection';
 import { TargetRepository } from '../targets/commands/target.repository';
 import { TARGET_REMOVED } from '../targets/domain/target-events';
 import { runWithRequestContext } from '../observability/request/request-context';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
+import { EXECUTION_TARGET_CLEANUP, EXECUTION_TARGET_CLEANUP_EVENTS } from './built-in-subscribers';
 
-export const EXECUTION_TARGET_CLEANUP = 'execution-target-cleanup';
+export { EXECUTION_TARGET_CLEANUP };
+
 
 /** Recorded as the actor of the changes this subscriber makes. */
 export const CLEANUP_ACTOR = `subscriber:${EXECUTION_TARGET_CLEANUP}`;
@@ -38,7 +40,7 @@ export const CLEANUP_ACTOR = `subscriber:${EXECUTION_TARGET_CLEANUP}`;
 @Injectable()
 export class ExecutionTargetCleanup implements EventSubscriber {
   readonly name = EXECUTION_TARGET_CLEANUP;
-  readonly eventTypes = [TARGET_REMOVED, EXECUTION_SET];
+  readonly eventTypes = EXECUTION_TARGET_CLEANUP_EVENTS;
   private readonly executions: AggregateRepository<ExecutionAggregate, ExecutionEvent>;
 
   constructor(
