@@ -155,7 +155,9 @@ export async function exportEvents(io: CliIo, options: ExportOptions): Promise<v
  * Appends exported events in file order: ids, streams, revisions and order are kept (each
  * group is appended expecting exactly the stream revision before it, so a file that does not
  * continue the target's streams is refused). Events of one stream stored together in the
- * source (same time, consecutive revisions) are appended together.
+ * source (same time, consecutive revisions) are appended together. Appending the same groups
+ * again is a no-op (the store recognises the event ids), so an interrupted import is resumed
+ * by running it again with --force.
  */
 export async function importEvents(io: CliIo, options: ImportOptions): Promise<void> {
   const input = options.in !== undefined ? createReadStream(options.in) : io.stdin;
@@ -182,6 +184,8 @@ export async function importEvents(io: CliIo, options: ImportOptions): Promise<v
       try {
         event = parseExportedEvent(line);
       } catch (error) {
+        // Everything before the bad line is stored, so a corrected file can be imported again with --force.
+        await flushWithLine(flush, lineNumber, () => imported);
         throw new CliError(`line ${lineNumber}: ${error instanceof Error ? error.message : String(error)} (${imported} event(s) imported before it)`);
       }
       const last = group[group.length - 1];
