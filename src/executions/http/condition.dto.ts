@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { OneOf, withApiError } from '../../common/validation/decorators';
@@ -10,8 +11,11 @@ export class RequestConditionDto {
   @OneOf(['method', 'service', 'all'], { whenNone: ExecutionErrors.requestConditionEmpty })
   readonly oneof?: never;
 
+  @ApiPropertyOptional({ description: 'Full method name; exactly one of method, service, all', example: '/zitadel.session.v2.SessionService/ListSessions', minLength: 1, maxLength: MAX })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(MAX) method?: string;
+  @ApiPropertyOptional({ description: 'Service name', example: 'zitadel.session.v2.SessionService', minLength: 1, maxLength: MAX })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(MAX) service?: string;
+  @ApiPropertyOptional({ description: 'Every request (or response)', example: true })
   @IsOptional() @IsBoolean() all?: boolean;
 }
 
@@ -19,12 +23,16 @@ export class EventConditionDto {
   @OneOf(['event', 'group', 'all'], { whenNone: ExecutionErrors.eventConditionEmpty })
   readonly oneof?: never;
 
+  @ApiPropertyOptional({ description: 'Event type; exactly one of event, group, all', example: 'user.human.added', minLength: 1, maxLength: MAX })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(MAX) event?: string;
+  @ApiPropertyOptional({ description: 'Event group, with or without the `.*` suffix', example: 'user.human', minLength: 1, maxLength: MAX })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(MAX) group?: string;
+  @ApiPropertyOptional({ description: 'Every event', example: true })
   @IsOptional() @IsBoolean() all?: boolean;
 }
 
 export class FunctionConditionDto {
+  @ApiProperty({ example: 'Action.Flow.Type.ExternalAuthentication.Action.TriggerType.PostAuthentication', minLength: 1, maxLength: MAX })
   @IsDefined(withApiError(ExecutionErrors.functionNameEmpty))
   @IsString()
   @MinLength(1, withApiError(ExecutionErrors.functionNameEmpty))
@@ -37,8 +45,12 @@ export class ConditionDto {
   @OneOf(['request', 'response', 'function', 'event'])
   readonly oneof?: never;
 
+  @ApiPropertyOptional({ type: () => RequestConditionDto, description: 'Exactly one of request, response, function, event' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RequestConditionDto) request?: RequestConditionDto;
+  @ApiPropertyOptional({ type: () => RequestConditionDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RequestConditionDto) response?: RequestConditionDto;
+  @ApiPropertyOptional({ type: () => FunctionConditionDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => FunctionConditionDto) function?: FunctionConditionDto;
+  @ApiPropertyOptional({ type: () => EventConditionDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => EventConditionDto) event?: EventConditionDto;
 }

@@ -1,9 +1,11 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsDuration, IsProtoEnum, OneOf } from '../../common/validation/decorators';
 import { ListQueryDto } from '../../executions/http/execution.dto';
 
 export class RestWebhookDto {
+  @ApiPropertyOptional({ example: true })
   @IsOptional() @IsBoolean() interruptOnError?: boolean;
 }
 
@@ -15,11 +17,17 @@ export class RestAsyncDto {}
  * left to the domain, which answers with the API's own error ids.
  */
 class TargetFieldsDto {
+  @ApiPropertyOptional({ description: 'Unique per instance; required on create', minLength: 1, maxLength: 200, example: 'ip_allow_list' })
   @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ type: () => RestWebhookDto, description: 'Exactly one of restWebhook, restCall, restAsync (required on create)' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RestWebhookDto) restWebhook?: RestWebhookDto;
+  @ApiPropertyOptional({ type: () => RestWebhookDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RestWebhookDto) restCall?: RestWebhookDto;
+  @ApiPropertyOptional({ type: 'object', properties: {}, description: 'No settings' })
   @IsOptional() @IsObject() @Type(() => RestAsyncDto) restAsync?: RestAsyncDto;
+  @ApiPropertyOptional({ description: 'Duration, e.g. "10s" or "0.5s"; required on create, greater than 0', pattern: '^\\d+(\\.\\d+)?s$', example: '10s' })
   @IsOptional() @IsString() @IsDuration() timeout?: string;
+  @ApiPropertyOptional({ format: 'uri', maxLength: 1000, description: 'Required on create', example: 'https://example.com/hooks/ip_check' })
   @IsOptional() @IsString() @MaxLength(1000) endpoint?: string;
 }
 
@@ -58,11 +66,14 @@ export const TARGET_FIELD_NAMES = [
 ] as const;
 
 export class TargetNameQueryDto {
+  @ApiProperty({ maxLength: 200 })
   @IsString() @MaxLength(200) targetName!: string;
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: [...TEXT_QUERY_METHODS] }, { type: 'integer', minimum: 0, maximum: 7 }], example: 'TEXT_QUERY_METHOD_EQUALS' })
   @IsOptional() @IsProtoEnum(TEXT_QUERY_METHODS) method?: string | number;
 }
 
 export class InTargetIdsQueryDto {
+  @ApiProperty({ type: [String] })
   @IsArray() @IsString({ each: true }) @MaxLength(200, { each: true }) targetIds!: string[];
 }
 
@@ -70,12 +81,17 @@ export class TargetSearchQueryDto {
   @OneOf(['targetNameQuery', 'inTargetIdsQuery'])
   readonly oneof?: never;
 
+  @ApiPropertyOptional({ type: () => TargetNameQueryDto, description: 'Exactly one of targetNameQuery, inTargetIdsQuery' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => TargetNameQueryDto) targetNameQuery?: TargetNameQueryDto;
+  @ApiPropertyOptional({ type: () => InTargetIdsQueryDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => InTargetIdsQueryDto) inTargetIdsQuery?: InTargetIdsQueryDto;
 }
 
 export class ListTargetsDto {
+  @ApiPropertyOptional({ type: () => ListQueryDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ListQueryDto) query?: ListQueryDto;
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: [...TARGET_FIELD_NAMES] }, { type: 'integer', minimum: 0, maximum: 9 }], example: 'TARGET_FIELD_NAME_NAME' })
   @IsOptional() @IsProtoEnum(TARGET_FIELD_NAMES) sortingColumn?: string | number;
+  @ApiPropertyOptional({ type: () => [TargetSearchQueryDto], description: 'ANDed' })
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TargetSearchQueryDto) queries?: TargetSearchQueryDto[];
 }
