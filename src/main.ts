@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
-import { nestLogLevels } from './common/logging/nest-log-levels';
 import { ConfigError, loadConfig, type AppConfig } from './config';
+import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
+import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
+import { installGracefulShutdown, withoutNestSignalHandlers } from './observability/shutdown/graceful-shutdown';
 
 function fail(message: string): never {
   console.error(message);
@@ -16,30 +19,40 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   let config: AppConfig;
+  let operations: OperationsOptions;
   try {
     config = loadConfig(process.env);
+    operations = loadOperationsOptions(process.env);
   } catch (error) {
     if (error instanceof ConfigError) fail(`Configuration error (${error.variable}): ${error.message}`);
     throw error;
   }
-  // The first lines tell an operator in embedded mode how to get a token.
-  for (const line of describeEmbeddedAuth(config)) console.log(line);
 
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operations), {
       bodyParser: false,
-      logger: nestLogLevels(config.logLevel),
+      // Start-up logs wait for the JSON logger below instead of going out in Nest's text format.
+      bufferLogs: true,
       abortOnError: false,
     });
   } catch (error) {
     if (error instanceof CatalogueError) fail(`Catalogue error (CATALOG_FILE): ${error.message}`);
     throw error;
   }
-  configureHttp(app);
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  // The first lines tell an operator in embedded mode how to get a token.
+  for (const line of describeEmbeddedAuth(config)) logger.log(line, 'Auth');
+
+  withoutNestSignalHandlers(() => configureHttp(app));
+  setUpApiDocs(app);
   await app.listen(config.port);
-  console.log(
-    `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect) and ${app.get(GrpcServer).port ?? config.grpcPort} (gRPC over h2c); event store: ${config.eventStore}`,
+  const grpc = app.get(GrpcServer);
+  installGracefulShutdown(app, { graceMs: operations.shutdownGraceMs, logger, stopOtherServers: () => grpc.onApplicationShutdown() });
+  logger.log(
+    `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect) and ${grpc.port ?? config.grpcPort} (gRPC over h2c); event store: ${config.eventStore}`,
+    'Main',
   );
 }
 

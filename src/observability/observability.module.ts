@@ -8,7 +8,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from './operations-options';
 import { HttpContextMount } from './request/http-context.mount';
-import { ShutdownState } from './shutdown-state';
+import { ShutdownState } from './shutdown/shutdown-state';
 
 /**
  * Seeing the running service: JSON logs with request ids (nestjs-pino), Prometheus metrics

@@ -20,6 +20,8 @@ export interface OperationsOptions {
   subscriberMaxAttempts: number;
   /** First backoff between subscriber attempts (doubling up to 30 s). Default 200 ms. */
   subscriberRetryInitialMs: number;
+  /** How soon another replica takes over the subscribers of a crashed one. Default 30 s. */
+  subscriberLeaseMs: number;
   /**
    * Run projections and subscribers live (the service). False for command-line tools, which
    * use the application's wiring without competing for work.
@@ -35,6 +37,7 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   shutdownGraceMs: 10_000,
   subscriberMaxAttempts: 5,
   subscriberRetryInitialMs: 200,
+  subscriberLeaseMs: 30_000,
   live: true,
 };
 
@@ -46,6 +49,7 @@ const VARIABLES: ReadonlyArray<[keyof OperationsOptions, string]> = [
   ['shutdownGraceMs', 'SHUTDOWN_GRACE_MS'],
   ['subscriberMaxAttempts', 'SUBSCRIBER_MAX_ATTEMPTS'],
   ['subscriberRetryInitialMs', 'SUBSCRIBER_RETRY_INITIAL_MS'],
+  ['subscriberLeaseMs', 'SUBSCRIBER_LEASE_MS'],
 ];
 
 /** Reads the options from the environment; a variable that is not a positive integer is refused by name. */

@@ -57,6 +57,7 @@ class SubscribersLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         new SubscriptionManager(store, readModel, [cleanup], {
           maxAttempts: operations.subscriberMaxAttempts,
           retryDelay: { initialMs: operations.subscriberRetryInitialMs, maxMs: 30_000 },
+          leaseMs: operations.subscriberLeaseMs,
           logger,
           observer: subscriberMetricsObserver(metrics),
         }),

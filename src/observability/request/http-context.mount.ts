@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ServiceMetrics } from '../metrics/service-metrics';
-import { ShutdownState } from '../shutdown-state';
+import { ShutdownState } from '../shutdown/shutdown-state';
 import { httpContextMiddleware } from './http-context.middleware';
 
 interface RouterWithStack {

@@ -1,0 +1,66 @@
+import { OPERATIONS } from '../../src/docs/api-operations';
+import { startDocumentedApp } from './support/service-app';
+
+type Document = {
+  paths: Record<string, Record<string, { operationId: string; security?: unknown[]; parameters?: unknown[]; requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>; securitySchemes: Record<string, unknown> };
+  security: unknown[];
+};
+
+describe('API documentation', () => {
+  let service: Awaited<ReturnType<typeof startDocumentedApp>>;
+  let document: Document;
+
+  beforeAll(async () => {
+    service = await startDocumentedApp();
+    const response = await service.http().get('/docs-json');
+    expect(response.status).toBe(200);
+    document = response.body as Document;
+  });
+  afterAll(() => service.close());
+
+  it('serves Swagger UI and the document without a token', async () => {
+    const ui = await service.http().get('/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger-ui');
+    expect((await service.http().get('/docs-json.yaml')).status).toBe(200);
+  });
+
+  it('documents every route, and only routes that exist', () => {
+    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    expect(documented.sort()).toEqual(Object.keys(OPERATIONS).sort());
+    for (const [key, operation] of Object.entries(OPERATIONS)) {
+      const [method, path] = key.split(' ');
+      expect(document.paths[path][method].operationId).toBe(operation.operationId);
+    }
+  });
+
+  it('requires the bearer scheme except on the public probes and metrics', () => {
+    expect(document.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(document.security).toEqual([{ bearer: [] }]);
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect(document.paths[path].get.security).toEqual([]);
+    expect(document.paths['/v3alpha/executions'].put.security).toBeUndefined();
+  });
+
+  it('describes the shapes of the spec: string int64s, durations, the capital-C Condition, the error body', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.Details.properties.sequence).toMatchObject({ type: 'string', format: 'int64' });
+    expect(schemas.ListDetails.properties.totalResult).toMatchObject({ type: 'string', format: 'int64' });
+    expect(schemas.Execution.required).toEqual(['Condition', 'details', 'targets']);
+    expect(schemas.Execution.properties.Condition).toMatchObject({ $ref: '#/components/schemas/ConditionDto' });
+    expect(schemas.Target.properties.timeout).toMatchObject({ type: 'string', example: '10s' });
+    expect(schemas.CreateTargetDto.properties.timeout).toMatchObject({ type: 'string', example: '10s' });
+    expect(schemas.ListQueryDto.properties.offset.oneOf).toEqual([{ type: 'string', format: 'int64' }, { type: 'integer' }]);
+    expect(schemas.Status.required).toEqual(['code', 'message', 'details']);
+    expect(Object.keys(schemas.ConditionDto.properties).sort()).toEqual(['event', 'function', 'request', 'response']);
+    expect(schemas.SetExecutionDto.properties.targets).toMatchObject({ type: 'array', minItems: 1 });
+
+    const deleteExecution = document.paths['/v3alpha/executions'].delete;
+    expect(deleteExecution.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/DeleteExecutionDto');
+    expect(deleteExecution.responses['404']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } });
+    expect(document.paths['/v3alpha/events'].get).toMatchObject({
+      parameters: [expect.objectContaining({ name: 'fromPosition', in: 'query', required: false }), expect.objectContaining({ name: 'Last-Event-ID', in: 'header' })],
+    });
+    expect(document.paths['/v3alpha/targets'].post.responses['201']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateTargetResponse' } } } });
+  });
+});

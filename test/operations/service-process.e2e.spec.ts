@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createEventStore, type EventStore, type StoredEvent } from '@app/event-store';
+import { ServiceProcess } from '../../bench/support/service-process';
+import { repoRoot } from '../../bench/support/repo-root';
+import { ServiceStorage } from '../../bench/support/storage';
+import { signEmbeddedToken } from '../../src/auth';
+import { streamName } from '../../src/common/domain/stream-name';
+import { CLEANUP_ACTOR } from '../../src/subscribers/execution-target-cleanup';
+import { STORE_SETUPS } from '../support/test-app';
+
+jest.setTimeout(120_000);
+
+/** The built service is what runs in the image: build it (incrementally) once for this file. */
+beforeAll(() => {
+  execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'build.mjs'), '--quiet'], { stdio: 'inherit' });
+});
+
+function openStore(storage: ServiceStorage): Promise<EventStore> {
+  return storage.kind === 'sqlite'
+    ? createEventStore({ kind: 'sqlite', file: storage.eventsFile })
+    : createEventStore({ kind: 'postgres', connectionString: storage.serverUrl!, schema: storage.schema });
+}
+
+interface Caller {
+  instanceId: string;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+async function callerOf(service: ServiceProcess, storage: ServiceStorage, instanceId: string): Promise<Caller> {
+  const token = await signEmbeddedToken(storage.dataDir, { instanceId, roles: ['IAM_OWNER'] });
+  return {
+    instanceId,
+    async call(method, path, body) {
+      const response = await fetch(service.url(path), {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    },
+  };
+}
+
+/** Events of every stream, once the store shows at least `atLeast` of them. */
+async function allEvents(store: EventStore, predicate: (event: StoredEvent) => boolean = () => true): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  for (let fromPosition = 0; ; ) {
+    const page = await store.readAll({ fromPosition, maxCount: 1000 });
+    events.push(...page.events.filter(predicate));
+    if (page.isEnd) return events;
+    fromPosition = page.nextPosition;
+  }
+}
+
+describe.each(STORE_SETUPS)('the service process (%s)', (setup) => {
+  let storage: ServiceStorage;
+  const running: ServiceProcess[] = [];
+
+  beforeEach(async () => {
+    storage = await ServiceStorage.create(setup);
+  });
+  afterEach(async () => {
+    for (const service of running.splice(0)) await service.kill();
+    await storage.drop();
+  });
+
+  async function start(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start({ storage, env, logLevel: 'info' });
+    running.push(service);
+    return service;
+  }
+
+  it('on SIGTERM under load, finishes what it acknowledged, loses none of it, and exits 0', async () => {
+    const service = await start();
+    const api = await callerOf(service, storage, `instance-${randomUUID()}`);
+    const acknowledged: string[] = [];
+    let stopping = false;
+    let sent = 0;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        sent += 1;
+        try {
+          const response = await api.call('POST', '/v3alpha/targets', { name: `t-${randomUUID()}`, restWebhook: {}, timeout: '5s', endpoint: 'https://example.com/hook' });
+          if (response.status === 201) acknowledged.push((response.body as { id: string }).id);
+          else if (!stopping) throw new Error(`unexpected ${response.status} ${JSON.stringify(response.body)}`);
+        } catch (error) {
+          // Refused or reset connections are expected once the port closes; nothing was acknowledged.
+          if (!stopping) throw error;
+          if (!service.running) return;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, () => worker());
+    while (acknowledged.length < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    stopping = true;
+    const exit = service.stop();
+    await Promise.all(workers);
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(service.logTail(200)).toMatch(/"msg":"SIGTERM received: finishing requests in flight, then closing"[\s\S]*"msg":"Projections stopped"[\s\S]*"msg":"closed"/);
+    expect(sent).toBeGreaterThan(acknowledged.length);
+
+    const store = await openStore(storage);
+    try {
+      const added = new Set((await allEvents(store, (event) => event.type === 'target.added')).map((event) => event.stream));
+      const missing = acknowledged.filter((id) => !added.has(streamName('target', api.instanceId, id)));
+      expect(missing).toEqual([]);
+    } finally {
+      await store.close();
+    }
+
+    // And the restarted service serves them.
+    const restarted = await start();
+    const again = await callerOf(restarted, storage, api.instanceId);
+    const listed = await again.call('POST', '/v3alpha/targets/search', { query: { limit: 10_000 } });
+    expect((listed.body as { result: Array<{ targetId: string }> }).result.map((target) => target.targetId).sort()).toEqual(expect.arrayContaining(acknowledged.sort()));
+  });
+
+  it('a subscriber killed in the middle of its work resumes without losing an execution or changing one twice', async () => {
+    const env = { SUBSCRIBER_LEASE_MS: '1000' };
+    const first = await start(env);
+    const instanceId = `instance-${randomUUID()}`;
+    const api = await callerOf(first, storage, instanceId);
+    const create = async (name: string): Promise<string> => {
+      const response = await api.call('POST', '/v3alpha/targets', { name, restWebhook: {}, timeout: '5s', endpoint: 'https://example.com/hook' });
+      expect(response.status).toBe(201);
+      return (response.body as { id: string }).id;
+    };
+    const [doomed, kept] = [await create('doomed'), await create('kept')];
+    const executions = 120;
+    for (let index = 0; index < executions; index += 1) {
+      const set = await api.call('PUT', '/v3alpha/executions', { condition: { event: { event: `user.event.${index}` } }, targets: [{ target: doomed }, { target: kept }] });
+      expect(set.status).toBe(200);
+    }
+    expect((await api.call('DELETE', `/v3alpha/targets/${doomed}`)).status).toBe(200);
+
+    const store = await openStore(storage);
+    try {
+      const cleanups = (): Promise<StoredEvent[]> => allEvents(store, (event) => event.type.startsWith('execution.') && event.metadata.actor === CLEANUP_ACTOR);
+      let done = 0;
+      while ((done = (await cleanups()).length) < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      await first.kill();
+      expect(done).toBeLessThan(executions);
+
+      const second = await start(env);
+      const deadline = Date.now() + 60_000;
+      while ((await cleanups()).length < executions && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const changes = await cleanups();
+      const perExecution = new Map<string, number>();
+      for (const change of changes) perExecution.set(change.stream, (perExecution.get(change.stream) ?? 0) + 1);
+      expect(perExecution.size).toBe(executions);
+      expect([...perExecution.values()].every((count) => count === 1)).toBe(true);
+
+      const again = await callerOf(second, storage, instanceId);
+      const listed = await again.call('POST', '/v3alpha/executions/search', { query: { limit: 1000 }, queries: [{ targetQuery: { targetId: doomed } }] });
+      expect(listed.body).toMatchObject({ result: [] });
+      const withKept = await again.call('POST', '/v3alpha/executions/search', { query: { limit: 1000 }, queries: [{ targetQuery: { targetId: kept } }] });
+      expect((withKept.body as { result: Array<{ targets: unknown[] }> }).result.map((execution) => execution.targets)).toEqual(
+        Array.from({ length: executions }, () => [{ target: kept }]),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
