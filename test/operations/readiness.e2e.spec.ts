@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { ProjectionEngine } from '@app/eventsourcing';
+import type { DataSource } from 'typeorm';
+import { READ_MODEL } from '../../src/persistence/persistence.tokens';
+import { ApiClient, SESSION_LIST, expectError } from '../support/api';
+import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
+
+/** A loopback port nothing listens on (bound, then released). */
+function refusedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server: Server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.each(STORE_SETUPS)('readiness when a store is down (%s)', (setup) => {
+  let testApp: TestApp;
+
+  beforeEach(async () => {
+    testApp = await startTestApp(setup);
+  });
+  afterEach(() => testApp.close());
+
+  it('reports the event store down (503 with details) while staying live', async () => {
+    expect((await testApp.http().get('/readyz')).status).toBe(200);
+    await testApp.store.close();
+    const ready = await testApp.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'error', error: { eventStore: { status: 'down' } }, details: { readModel: { status: 'up' } } });
+    const live = await testApp.http().get('/healthz');
+    expect(live.status).toBe(200);
+  });
+
+  it('reports the read-model database down', async () => {
+    await testApp.app.get<DataSource>(READ_MODEL).destroy();
+    const ready = await testApp.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'error', error: { readModel: { status: 'down' } } });
+  });
+});
+
+describe('an EventStoreDB store unreachable at start', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    const port = await refusedPort();
+    testApp = await startTestApp('sqlite', { eventStore: 'eventstoredb', eventStoreConnectionString: `esdb://127.0.0.1:${port}?tls=false` });
+  });
+  afterAll(() => testApp.close());
+
+  it('starts anyway: live, not ready, and answers writes 503 code 14', async () => {
+    expect((await testApp.http().get('/healthz')).status).toBe(200);
+    const ready = await testApp.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ error: { eventStore: { status: 'down' } }, details: { readModel: { status: 'up' } } });
+    const api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
+    expectError(await api.setExecution({ condition: { request: { method: SESSION_LIST } }, targets: [{ target: '1' }] }), 503, 14);
+    expectError(await api.createTarget({ name: 'x', restWebhook: {}, timeout: '1s', endpoint: 'https://example.com' }), 503, 14);
+    expect((await testApp.http().get('/metrics')).status).toBe(200);
+  });
+});
+
+describe.each(STORE_SETUPS)('readiness and projection lag (%s)', (setup) => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    process.env.READINESS_MAX_LAG_EVENTS = '5';
+    process.env.READINESS_CAUGHT_UP_WITHIN_MS = '1';
+    testApp = await startTestApp(setup);
+    delete process.env.READINESS_MAX_LAG_EVENTS;
+    delete process.env.READINESS_CAUGHT_UP_WITHIN_MS;
+  });
+  afterAll(() => testApp.close());
+
+  it('is not ready while a projection trails by more events than the bound, and ready again once caught up', async () => {
+    const engine = testApp.app.get(ProjectionEngine);
+    expect((await testApp.http().get('/readyz')).status).toBe(200);
+    await engine.stop();
+    const tenant = `instance-${randomUUID()}`;
+    for (let index = 0; index < 6; index += 1) {
+      await testApp.store.append(`target:${tenant}:t${index}`, [{ type: 'target.removed', tenant, data: {} }], { expectedRevision: 'any' });
+    }
+    const deadline = Date.now() + 10_000;
+    let ready = await testApp.http().get('/readyz');
+    // A PostgreSQL head can trail the appends for a moment.
+    while (ready.status === 200 && Date.now() < deadline) ready = await testApp.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.projections).toMatchObject({ status: 'down', maxLagEvents: 5, targets: { ready: false, lagEvents: 6 } });
+    await engine.start();
+    await engine.catchUp();
+    expect((await testApp.http().get('/readyz')).status).toBe(200);
+  });
+});
