@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventStore, type EventStore, type StoredEvent } from '@app/event-store';
 import { ServiceProcess } from '../../bench/support/service-process';
@@ -166,5 +167,48 @@ describe.each(STORE_SETUPS)('the service process (%s)', (setup) => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('the service log', () => {
+  let storage: ServiceStorage;
+  let service: ServiceProcess | undefined;
+
+  beforeEach(async () => {
+    storage = await ServiceStorage.create('sqlite');
+  });
+  afterEach(async () => {
+    await service?.kill();
+    await storage.drop();
+  });
+
+  const logRecords = (file: string): Array<Record<string, unknown>> =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('is one JSON record per line, each request with its request id, route, status and caller', async () => {
+    service = await ServiceProcess.start({ storage, logLevel: 'info' });
+    const token = await signEmbeddedToken(storage.dataDir, { instanceId: 'log-instance', roles: ['IAM_OWNER'], subject: 'log-user' });
+    const response = await fetch(service.url('/v3alpha/executions/methods'), { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-log-1' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('req-log-1');
+    await service.stop();
+    const records = logRecords(service.logFile);
+    const completed = records.find((record) => record.requestId === 'req-log-1');
+    expect(completed).toMatchObject({ level: 30, msg: 'request completed', caller: { sub: 'log-user', instance: 'log-instance' }, res: { statusCode: 200 } });
+    expect(JSON.stringify(completed)).not.toContain(token);
+    expect(records.some((record) => record.context === 'Projections' && record.msg === 'Projections started')).toBe(true);
+  });
+
+  it('respects LOG_LEVEL', async () => {
+    service = await ServiceProcess.start({ storage, logLevel: 'warn' });
+    expect((await fetch(service.url('/v3alpha/executions/methods'))).status).toBe(401);
+    await service.stop();
+    const records = logRecords(service.logFile);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((record) => Number(record.level) >= 40)).toBe(true);
+    expect(records).toContainEqual(expect.objectContaining({ level: 40, msg: 'request completed', res: expect.objectContaining({ statusCode: 401 }) }));
   });
 });

@@ -5,6 +5,7 @@ import { EXECUTION_TARGET_CLEANUP } from '../../src/subscribers/built-in-subscri
 import { ApiClient, SESSION_LIST, SESSION_SERVICE } from '../support/api';
 import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from '../support/test-app';
 import { cliEnv, runCommand } from './support/cli';
+import { seriesValue } from './support/metrics-text';
 
 describe.each(STORE_SETUPS)('subscribers command line (%s)', (setup) => {
   let testApp: TestApp;
@@ -49,6 +50,13 @@ describe.each(STORE_SETUPS)('subscribers command line (%s)', (setup) => {
     expect(table.stdout).toMatch(new RegExp(`^${failed[0].id} +${EXECUTION_TARGET_CLEANUP} +\\d+ +${failed[0].type.replace('.', '\\.')} `, 'm'));
     const status = JSON.parse((await runCommand(['projections', 'status', '--json'], env)).stdout);
     expect(status.subscribers).toEqual([expect.objectContaining({ name: EXECUTION_TARGET_CLEANUP, failedEvents: failed.length, eventsParked: failed.length })]);
+
+    const metrics = (await testApp.http().get('/metrics')).text;
+    const labels = { subscriber: EXECUTION_TARGET_CLEANUP };
+    expect(seriesValue(metrics, 'subscriber_failures_total', labels)).toBe(2 * failed.length);
+    expect(seriesValue(metrics, 'subscriber_parked_events_total', labels)).toBe(failed.length);
+    expect(seriesValue(metrics, 'subscriber_failed_events', labels)).toBe(failed.length);
+    expect(seriesValue(metrics, 'subscriber_lag', labels)).toBe(0);
 
     const stillFailing = await runCommand(['subscribers', 'retry', '--subscriber', EXECUTION_TARGET_CLEANUP], env);
     expect(stillFailing.exitCode).toBe(1);
