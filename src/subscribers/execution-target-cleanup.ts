@@ -7,12 +7,12 @@ import type { DataSource } from 'typeorm';
 import { streamParts } from '../common/domain/stream-name';
 import { DeleteExecutionCommand } from '../executions/commands/delete-execution.command';
 import { SetExecutionCommand, type ExecutionTargetInput } from '../executions/commands/set-execution.command';
-import { idToCondition } from '../executions/domain/condition';
+import { idToCondition, type Condition } from '../executions/domain/condition';
 import { ExecutionAggregate, executionDescriptor } from '../executions/domain/execution.aggregate';
 import { ExecutionTargetKind, type ExecutionEvent, type ExecutionTargetRef } from '../executions/domain/execution-events';
 import { ExecutionTargetEntity } from '../executions/projection/execution.entities';
 import { executionsProjection } from '../executions/projection/executions.projection';
-import { TargetRepository } from '../targets/commands/target.repository';
+import { targetDescriptor } from '../targets/domain/target.aggregate';
 import { TARGET_REMOVED } from '../targets/domain/target-events';
 import { runWithRequestContext } from '../observability/request/request-context';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
@@ -20,14 +20,15 @@ import { EXECUTION_TARGET_CLEANUP, EXECUTION_TARGET_CLEANUP_EVENTS } from './bui
 
 export { EXECUTION_TARGET_CLEANUP };
 
-
 /** Recorded as the actor of the changes this subscriber makes. */
 export const CLEANUP_ACTOR = `subscriber:${EXECUTION_TARGET_CLEANUP}`;
 
 /**
  * Keeps executions from pointing at deleted targets: when a target is removed, every execution
  * of that instance listing it is updated through the CommandBus — the target is dropped from
- * its list, and an execution left without targets is deleted. Includes are left as they are.
+ * its list, and an execution left without targets is deleted. Includes are left as they are,
+ * except those naming an execution that no longer exists: SetExecution refuses them
+ * (COMMAND-slgj0l4cdz), and they include nothing anyway.
  *
  * SetExecution already refuses a target that does not exist (COMMAND-17e8fq1ggk), but a set
  * can pass that check just before the target's removal is appended; such a set lands after the
@@ -46,9 +47,8 @@ export class ExecutionTargetCleanup implements EventSubscriber {
   constructor(
     private readonly commands: CommandBus,
     private readonly engine: ProjectionEngine,
-    private readonly targets: TargetRepository,
     @Inject(READ_MODEL) private readonly readModel: DataSource,
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {
     this.executions = new AggregateRepository(store, executionDescriptor);
   }
@@ -67,46 +67,56 @@ export class ExecutionTargetCleanup implements EventSubscriber {
     // The read model only finds the candidates; it must have seen every set before the removal.
     await this.engine.waitForPosition(event.position, { name: executionsProjection.name });
     const executionIds = await this.executionsListing(instance, targetId);
-    // Other targets of the list removed meanwhile go too: SetExecution would refuse them.
-    await this.dropTargets(instance, executionIds, async (ref) => ref.target === targetId || !(await this.targetExists(instance, ref.target)));
-  }
-
-  private async onExecutionSet(event: StoredEvent): Promise<void> {
-    const [instance, executionId] = streamParts('execution', event.stream) ?? [];
-    if (instance === undefined || executionId === undefined) return;
-    await this.dropTargets(instance, [executionId], async (ref) => !(await this.targetExists(instance, ref.target)));
-  }
-
-  private async targetExists(instance: string, targetId: string): Promise<boolean> {
-    return (await this.targets.load(instance, targetId)).exists;
+    await this.cleanUp(instance, executionIds, async (ref) => ref.target === targetId);
   }
 
   /**
-   * Sets before deletes: an execution that includes another one being emptied is set while
-   * that one still exists, since SetExecution checks that includes exist.
+   * Acts only for targets whose removal the log shows before this set (the race above). A
+   * removal after it is handled when the subscriber reaches it, in log order, like any other.
    */
-  private async dropTargets(instance: string, executionIds: readonly string[], isGone: (ref: ExecutionTargetRef) => Promise<boolean>): Promise<void> {
-    const deletions: string[] = [];
+  private async onExecutionSet(event: StoredEvent): Promise<void> {
+    const [instance, executionId] = streamParts('execution', event.stream) ?? [];
+    if (instance === undefined || executionId === undefined) return;
+    await this.cleanUp(instance, [executionId], async (ref) => {
+      const removedAt = await this.removedAt(instance, ref.target);
+      return removedAt !== undefined && removedAt < event.position;
+    });
+  }
+
+  /** Position of the target's removal; 0 for a target that never existed; undefined while it exists. */
+  private async removedAt(instance: string, targetId: string): Promise<number | undefined> {
+    const [last] = await this.store.readStream(targetDescriptor.streamName(instance, targetId), { direction: 'backwards', maxCount: 1 });
+    if (!last) return 0;
+    return last.type === TARGET_REMOVED ? last.position : undefined;
+  }
+
+  /**
+   * For each execution with an entry `triggers` selects: sets the entries SetExecution accepts
+   * (every target that is gone is dropped, not only the triggering one, and includes of
+   * executions that no longer exist, which it refuses too), or deletes the execution when
+   * nothing is left. Sets before deletes: an execution including another one being emptied is
+   * set while that one still exists, since SetExecution checks that includes exist.
+   */
+  private async cleanUp(instance: string, executionIds: readonly string[], triggers: (ref: ExecutionTargetRef) => Promise<boolean>): Promise<void> {
+    const deletions: Condition[] = [];
     for (const executionId of executionIds) {
       const execution = await this.executions.load(instance, executionId);
-      if (!execution.exists) continue;
+      const condition = idToCondition(executionId);
+      if (!execution.exists || !condition) continue;
+      let triggered = false;
+      for (const ref of execution.targets) if (ref.type === ExecutionTargetKind.Target && (await triggers(ref))) triggered = true;
+      if (!triggered) continue;
       const remaining: ExecutionTargetRef[] = [];
-      for (const ref of execution.targets) {
-        if (ref.type !== ExecutionTargetKind.Target || !(await isGone(ref))) remaining.push(ref);
-      }
-      if (remaining.length === execution.targets.length) continue;
-      if (remaining.length === 0) {
-        deletions.push(executionId);
-        continue;
-      }
-      const condition = idToCondition(executionId);
-      if (!condition) continue;
-      await this.commands.execute(new SetExecutionCommand(instance, condition, remaining.map((ref) => targetInput(ref)), CLEANUP_ACTOR));
+      for (const ref of execution.targets) if (await this.isAccepted(instance, ref)) remaining.push(ref);
+      if (remaining.length === 0) deletions.push(condition);
+      else await this.commands.execute(new SetExecutionCommand(instance, condition, remaining.map(targetInput), CLEANUP_ACTOR));
     }
-    for (const executionId of deletions) {
-      const condition = idToCondition(executionId);
-      if (condition) await this.commands.execute(new DeleteExecutionCommand(instance, condition, CLEANUP_ACTOR));
-    }
+    for (const condition of deletions) await this.commands.execute(new DeleteExecutionCommand(instance, condition, CLEANUP_ACTOR));
+  }
+
+  private async isAccepted(instance: string, ref: ExecutionTargetRef): Promise<boolean> {
+    if (ref.type === ExecutionTargetKind.Target) return (await this.removedAt(instance, ref.target)) === undefined;
+    return idToCondition(ref.target) !== undefined && (await this.executions.load(instance, ref.target)).exists;
   }
 
   private async executionsListing(instance: string, targetId: string): Promise<string[]> {
@@ -121,10 +131,7 @@ export class ExecutionTargetCleanup implements EventSubscriber {
   }
 }
 
+/** Only called for accepted entries, whose include ids are condition ids. */
 function targetInput(ref: ExecutionTargetRef): ExecutionTargetInput {
-  if (ref.type === ExecutionTargetKind.Target) return { target: ref.target };
-  const include = idToCondition(ref.target);
-  // Stored includes were validated when set; an unreadable one is kept out rather than guessed.
-  if (!include) throw new Error(`Execution include "${ref.target}" is not a condition id`);
-  return { include };
+  return ref.type === ExecutionTargetKind.Target ? { target: ref.target } : { include: idToCondition(ref.target)! };
 }

@@ -9,7 +9,6 @@ import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { BackgroundStart } from '../persistence/background-start';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
-import { TargetsModule } from '../targets/targets.module';
 import { ExecutionTargetCleanup } from './execution-target-cleanup';
 
 const logger = componentLogger('Subscribers');
@@ -47,7 +46,7 @@ class SubscribersLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 
 /** The durable subscribers the service runs, on the read-model database's checkpoints. */
 @Module({
-  imports: [CqrsModule, TargetsModule],
+  imports: [CqrsModule],
   providers: [
     ExecutionTargetCleanup,
     {
