@@ -36,6 +36,17 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect(response.headers['x-request-id']).toBe('malformed-1');
   });
 
+  it('gives Connect calls on the HTTP port a request id and a bounded route label too', async () => {
+    const path = '/zitadel.action.v3alpha.ActionService/ListExecutionMethods';
+    const response = await testApp.http().post(path).set('Authorization', `Bearer ${api.token}`).set('content-type', 'application/json').set('x-request-id', 'connect-1').send({});
+    expect(response.status).toBe(200);
+    expect(response.headers['x-request-id']).toBe('connect-1');
+    const text = (await testApp.http().get('/metrics')).text;
+    expect(seriesValue(text, 'http_requests_total', { method: 'POST', route: path, status: '200' })).toBe(1);
+    expect((await testApp.http().get('/no/such/route')).status).toBe(404);
+    expect(seriesValue((await testApp.http().get('/metrics')).text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+  });
+
   it('writes the request id as correlation and causation id, and the caller as actor, into stored events', async () => {
     const response = await testApp
       .http()

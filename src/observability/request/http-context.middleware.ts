@@ -14,7 +14,8 @@ const RPC_PATH = /^\/zitadel\.action\.v3alpha\.ActionService\/[A-Za-z]{1,64}$/;
 /** The route template of an answered request, never the raw path (which would explode the label set). */
 export function routeLabel(request: ContextRequest, status: number): string {
   const template = request.route?.path;
-  if (typeof template === 'string') return template;
+  // Catch-all paths (the logger middleware mounts `{/*splat}`) say nothing about the route.
+  if (typeof template === 'string' && !template.includes('*')) return template;
   if (status === 404) return 'unmatched';
   const path = (request.url ?? '').split('?')[0];
   return RPC_PATH.test(path) ? path : 'other';
