@@ -9,7 +9,7 @@ import { DeleteExecutionCommand } from '../executions/commands/delete-execution.
 import { SetExecutionCommand, type ExecutionTargetInput } from '../executions/commands/set-execution.command';
 import { idToCondition, type Condition } from '../executions/domain/condition';
 import { ExecutionAggregate, executionDescriptor } from '../executions/domain/execution.aggregate';
-import { ExecutionTargetKind, type ExecutionEvent, type ExecutionTargetRef } from '../executions/domain/execution-events';
+import { EXECUTION_SET, ExecutionTargetKind, toExecutionEvent, type ExecutionEvent, type ExecutionTargetRef } from '../executions/domain/execution-events';
 import { ExecutionTargetEntity } from '../executions/projection/execution.entities';
 import { executionsProjection } from '../executions/projection/executions.projection';
 import { targetDescriptor } from '../targets/domain/target.aggregate';
@@ -76,11 +76,16 @@ export class ExecutionTargetCleanup implements EventSubscriber {
    */
   private async onExecutionSet(event: StoredEvent): Promise<void> {
     const [instance, executionId] = streamParts('execution', event.stream) ?? [];
-    if (instance === undefined || executionId === undefined) return;
-    await this.cleanUp(instance, [executionId], async (ref) => {
+    const set = toExecutionEvent(event.type, event.data);
+    if (instance === undefined || executionId === undefined || set?.type !== EXECUTION_SET) return;
+    const removedBefore = async (ref: ExecutionTargetRef): Promise<boolean> => {
       const removedAt = await this.removedAt(instance, ref.target);
       return removedAt !== undefined && removedAt < event.position;
-    });
+    };
+    // The common case costs one point read per target of the set, and nothing more.
+    let raced = false;
+    for (const ref of set.data.targets) if (ref.type === ExecutionTargetKind.Target && (await removedBefore(ref))) raced = true;
+    if (raced) await this.cleanUp(instance, [executionId], removedBefore);
   }
 
   /** Position of the target's removal; 0 for a target that never existed; undefined while it exists. */
