@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { createEventStore, type EventStore } from '@app/event-store';
+import { createEventStore, EventStoreUnavailableError, type EventStore } from '@app/event-store';
 import type { AppConfig } from '../config/app-config';
 import { splitSchema } from './database-url';
+import { DeferredEventStore } from './deferred-event-store';
 
 /**
  * Opens the configured event store (schema created when missing): SQLite in
@@ -19,5 +20,20 @@ export function openEventStore(config: AppConfig): Promise<EventStore> {
     case 'eventstoredb':
       if (!config.eventStoreConnectionString) throw new Error('EVENT_STORE=eventstoredb needs an EventStoreDB connection string');
       return createEventStore({ kind: 'eventstoredb', connectionString: config.eventStoreConnectionString });
+  }
+}
+
+/**
+ * The service's event store: as {@link openEventStore}, but a store whose server cannot be
+ * reached at start does not stop the service; it is opened on a later call (see
+ * DeferredEventStore). Configuration mistakes still fail the start.
+ */
+export async function openServiceEventStore(config: AppConfig, onDeferred?: (error: unknown) => void): Promise<EventStore> {
+  try {
+    return await openEventStore(config);
+  } catch (error) {
+    if (!(error instanceof EventStoreUnavailableError)) throw error;
+    onDeferred?.(error);
+    return new DeferredEventStore(config.eventStore, () => openEventStore(config), error);
   }
 }

@@ -4,6 +4,7 @@ import type { Projection } from '@app/eventsourcing';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 
 import type { DataSource } from 'typeorm';
+import { isConnectionFailure } from './connection-failure';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { componentLogger } from '../observability/logging/component-logger';
 import { projectionMetricsObserver } from '../observability/metrics/observers';
@@ -13,13 +14,19 @@ import { currentRequestContext } from '../observability/request/request-context'
 import { AppendTrackingEventStore } from './append-tracking-event-store';
 import { BackgroundStart } from './background-start';
 import { ContextualEventStore } from './contextual-event-store';
-import { openEventStore } from './event-store';
+import { openServiceEventStore } from './event-store';
 import { EVENT_STORE, READ_MODEL } from './persistence.tokens';
-import { openReadModel } from './read-model';
+import { createReadModel, initializeReadModel } from './read-model';
 import { readModelEntities } from './read-model-entities';
 import { ReadModelSync } from './read-model-sync';
 
 const logger = componentLogger('Projections');
+const persistenceLogger = componentLogger('Persistence');
+
+/** A store unreachable at start: the service starts anyway, not ready, answering 503. */
+function storeDeferred(store: string, error: unknown): void {
+  persistenceLogger.warn(`The ${store} is unreachable; starting without it and retrying`, { error: error instanceof Error ? error.message : String(error) });
+}
 
 /** Runs the projections live while the service is up, and closes the stores on shutdown. */
 @Injectable()
@@ -30,10 +37,14 @@ class PersistenceLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly engine: ProjectionEngine,
     metrics: ServiceMetrics,
   ) {
-    this.start = new BackgroundStart('Projection engine', () => engine.start(), logger);
+    this.start = new BackgroundStart('Projection engine', async () => {
+      await initializeReadModel(config, readModel);
+      await engine.start();
+    }, logger);
     metrics.readProjectionsFrom(async () => (await engine.status()).projections.map(({ name, position, lag }) => ({ name, position, lag })));
   }
 
@@ -65,7 +76,7 @@ export class PersistenceModule {
           inject: [APP_CONFIG, ServiceMetrics],
           useFactory: async (config: AppConfig, metrics: ServiceMetrics) =>
             new AppendTrackingEventStore(
-              new ContextualEventStore(await openEventStore(config), {
+              new ContextualEventStore(await openServiceEventStore(config, (error) => storeDeferred('event store', error)), {
                 contextMetadata: currentRequestContext,
                 onAppend: ({ outcome, events, durationMs }) => {
                   metrics.appends.inc({ outcome });
@@ -79,7 +90,15 @@ export class PersistenceModule {
         {
           provide: READ_MODEL,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => openReadModel(config, readModelEntities(projections)),
+          useFactory: async (config: AppConfig) => {
+            const readModel = createReadModel(config, readModelEntities(projections));
+            await initializeReadModel(config, readModel).catch((error: unknown) => {
+              // Connected later by the projection engine's start (retried) or the first query.
+              if (!isConnectionFailure(error)) throw error;
+              storeDeferred('read-model database', error);
+            });
+            return readModel;
+          },
         },
         {
           provide: ProjectionEngine,

@@ -11,9 +11,25 @@ import { splitSchema } from './database-url';
  * batches never wait for appends).
  */
 export async function openReadModel(config: AppConfig, entities: readonly EntityTarget[]): Promise<DataSource> {
-  const dataSource = config.databaseUrl ? await postgresReadModel(config.databaseUrl, entities) : sqliteReadModel(config.dataDir, entities);
-  await dataSource.initialize();
+  const dataSource = createReadModel(config, entities);
+  await initializeReadModel(config, dataSource);
   return dataSource;
+}
+
+/** The read-model DataSource, not connected yet (see {@link initializeReadModel}). */
+export function createReadModel(config: AppConfig, entities: readonly EntityTarget[]): DataSource {
+  return config.databaseUrl ? postgresReadModel(config.databaseUrl, entities) : sqliteReadModel(config.dataDir, entities);
+}
+
+/** Creates the PostgreSQL schema when missing and connects; does nothing once connected. */
+export async function initializeReadModel(config: AppConfig, dataSource: DataSource): Promise<void> {
+  if (dataSource.isInitialized) return;
+  const schema = config.databaseUrl ? splitSchema(config.databaseUrl) : undefined;
+  if (schema?.schema) await ensureSchema(schema.url, schema.schema);
+  // Concurrent callers (projections, subscribers, queries) may race to connect: the first wins.
+  if (!dataSource.isInitialized) await dataSource.initialize().catch((error: unknown) => {
+    if (!dataSource.isInitialized) throw error;
+  });
 }
 
 function sqliteReadModel(dataDir: string, entities: readonly EntityTarget[]): DataSource {
@@ -30,9 +46,8 @@ function sqliteReadModel(dataDir: string, entities: readonly EntityTarget[]): Da
   });
 }
 
-async function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[]): Promise<DataSource> {
+function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[]): DataSource {
   const { url, schema } = splitSchema(databaseUrl);
-  if (schema) await ensureSchema(url, schema);
   return new DataSource({ type: 'postgres', url, ...(schema ? { schema } : {}), entities: [...entities], poolSize: 10 });
 }
 

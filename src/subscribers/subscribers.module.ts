@@ -1,17 +1,10 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { EventStore } from '@app/event-store';
-import { SubscriptionManager } from '@app/eventsourcing';
-import type { DataSource } from 'typeorm';
-import { componentLogger } from '../observability/logging/component-logger';
-import { subscriberMetricsObserver } from '../observability/metrics/observers';
 import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { BackgroundStart } from '../persistence/background-start';
-import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
 import { ExecutionTargetCleanup } from './execution-target-cleanup';
-
-const logger = componentLogger('Subscribers');
+import { ServiceSubscribers, subscribersLogger } from './service-subscribers';
 
 /**
  * Delivers events to the built-in subscribers while the service runs. Started once the
@@ -23,13 +16,13 @@ class SubscribersLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   private readonly start: BackgroundStart;
 
   constructor(
-    private readonly manager: SubscriptionManager,
+    private readonly subscribers: ServiceSubscribers,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
     metrics: ServiceMetrics,
   ) {
-    this.start = new BackgroundStart('Subscribers', () => manager.start(), logger);
+    this.start = new BackgroundStart('Subscribers', async () => (await subscribers.get()).start(), subscribersLogger);
     metrics.readSubscribersFrom(async () =>
-      (await manager.status()).subscribers.map(({ name, position, lag, failedEvents }) => ({ name, position, lag, failedEvents })),
+      (await (await subscribers.get()).status()).subscribers.map(({ name, position, lag, failedEvents }) => ({ name, position, lag, failedEvents })),
     );
   }
 
@@ -40,29 +33,14 @@ class SubscribersLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   /** Lets the event in hand finish and gives the leases up for another replica. */
   async onApplicationShutdown(): Promise<void> {
     await this.start.stop();
-    await this.manager.stop();
+    await this.subscribers.stop();
   }
 }
 
 /** The durable subscribers the service runs, on the read-model database's checkpoints. */
 @Module({
   imports: [CqrsModule],
-  providers: [
-    ExecutionTargetCleanup,
-    {
-      provide: SubscriptionManager,
-      inject: [EVENT_STORE, READ_MODEL, ServiceMetrics, OPERATIONS_OPTIONS, ExecutionTargetCleanup],
-      useFactory: (store: EventStore, readModel: DataSource, metrics: ServiceMetrics, operations: OperationsOptions, cleanup: ExecutionTargetCleanup) =>
-        new SubscriptionManager(store, readModel, [cleanup], {
-          maxAttempts: operations.subscriberMaxAttempts,
-          retryDelay: { initialMs: operations.subscriberRetryInitialMs, maxMs: 30_000 },
-          leaseMs: operations.subscriberLeaseMs,
-          logger,
-          observer: subscriberMetricsObserver(metrics),
-        }),
-    },
-    SubscribersLifecycle,
-  ],
-  exports: [SubscriptionManager],
+  providers: [ExecutionTargetCleanup, ServiceSubscribers, SubscribersLifecycle],
+  exports: [ServiceSubscribers],
 })
 export class SubscribersModule {}

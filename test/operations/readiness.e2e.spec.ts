@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ProjectionEngine } from '@app/eventsourcing';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL } from '../../src/persistence/persistence.tokens';
 import { ApiClient, SESSION_LIST, expectError } from '../support/api';
-import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
+import { STORE_SETUPS, TEST_DATABASE_URL, startTestApp, type TestApp } from '../support/test-app';
 
 /** A loopback port nothing listens on (bound, then released). */
 function refusedPort(): Promise<number> {
@@ -93,5 +93,72 @@ describe.each(STORE_SETUPS)('readiness and projection lag (%s)', (setup) => {
     await engine.start();
     await engine.catchUp();
     expect((await testApp.http().get('/readyz')).status).toBe(200);
+  });
+});
+
+/** Forwards a loopback port to the PostgreSQL server once started: the database "comes back". */
+function startProxy(port: number, target: URL): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        close: () =>
+          new Promise<void>((closed) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => closed());
+          }),
+      }),
+    );
+  });
+}
+
+describe('PostgreSQL unreachable at start', () => {
+  let testApp: TestApp;
+  let port: number;
+  let proxy: { close(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    port = await refusedPort();
+    testApp = await startTestApp('postgres');
+    const url = new URL(testApp.config.databaseUrl!);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    // The same database and schema, through a port where nothing listens yet.
+    await testApp.app.close();
+    testApp = await startTestApp('postgres', { databaseUrl: url.toString() });
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await proxy?.close();
+  });
+
+  it('starts not ready, answers 503 code 14, and recovers once the database answers', async () => {
+    expect((await testApp.http().get('/healthz')).status).toBe(200);
+    const ready = await testApp.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ error: { eventStore: { status: 'down' }, readModel: { status: 'down' } } });
+    const api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
+    expectError(await api.createTarget({ name: 'x', restWebhook: {}, timeout: '1s', endpoint: 'https://example.com' }), 503, 14);
+    // Reads while the database is down are checked on the built service (service-process spec):
+    // here node-postgres's socket errors come from outside Jest's sandbox, which the error
+    // filter's `instanceof Error` does not recognise.
+
+    proxy = await startProxy(port, new URL(TEST_DATABASE_URL));
+    const deadline = Date.now() + 20_000;
+    while ((await testApp.http().get('/readyz')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('never became ready');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await api.createTarget({ name: 'after', restWebhook: {}, timeout: '1s', endpoint: 'https://example.com' })).status).toBe(201);
+    expect((await api.listTargets()).body.result).toEqual([expect.objectContaining({ name: 'after' })]);
   });
 });

@@ -170,6 +170,36 @@ describe.each(STORE_SETUPS)('the service process (%s)', (setup) => {
   });
 });
 
+describe('the service with PostgreSQL unreachable at start', () => {
+  let storage: ServiceStorage;
+  let service: ServiceProcess | undefined;
+
+  beforeEach(async () => {
+    storage = await ServiceStorage.create('postgres');
+  });
+  afterEach(async () => {
+    await service?.kill();
+    await storage.drop();
+  });
+
+  it('starts, reports not ready, and answers reads and writes 503 code 14', async () => {
+    // Port 1 on loopback refuses connections at once.
+    service = await ServiceProcess.start({ storage, databaseVia: { host: '127.0.0.1', port: 1 } });
+    const ready = await fetch(service.url('/readyz'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { eventStore: { status: 'down' }, readModel: { status: 'down' } } });
+    const api = await callerOf(service, storage, `instance-${randomUUID()}`);
+    for (const [method, path, body] of [
+      ['POST', '/v3alpha/targets', { name: 'x', restWebhook: {}, timeout: '1s', endpoint: 'https://example.com' }],
+      ['POST', '/v3alpha/targets/search', {}],
+      ['POST', '/v3alpha/executions/search', {}],
+    ] as const) {
+      const response = await api.call(method, path, body);
+      expect({ path, status: response.status, code: (response.body as { code: number }).code }).toEqual({ path, status: 503, code: 14 });
+    }
+  });
+});
+
 describe('the service log', () => {
   let storage: ServiceStorage;
   let service: ServiceProcess | undefined;

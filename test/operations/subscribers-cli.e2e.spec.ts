@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SubscriptionManager } from '@app/eventsourcing';
 import { streamName } from '../../src/common/domain/stream-name';
 import { EXECUTION_TARGET_CLEANUP } from '../../src/subscribers/built-in-subscribers';
+import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
 import { ApiClient } from '../support/api';
 import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from '../support/test-app';
 import { cliEnv, runCommand } from './support/cli';
@@ -39,7 +39,7 @@ describe.each(STORE_SETUPS)('subscribers command line (%s)', (setup) => {
       { expectedRevision: 'no_stream' },
     );
     await storedEvents(testApp, {});
-    await testApp.app.get(SubscriptionManager).catchUp();
+    await (await testApp.app.get(ServiceSubscribers).get()).catchUp();
 
     const listed = await runCommand(['subscribers', 'failed', '--json'], env);
     expect(listed.exitCode).toBe(0);

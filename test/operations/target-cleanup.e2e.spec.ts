@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@app/event-store';
-import { SubscriberCheckpointEntity, SubscriptionManager } from '@app/eventsourcing';
+import { SubscriberCheckpointEntity, type SubscriptionManager } from '@app/eventsourcing';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL } from '../../src/persistence/persistence.tokens';
 import { CLEANUP_ACTOR, EXECUTION_TARGET_CLEANUP } from '../../src/subscribers/execution-target-cleanup';
+import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
 import { ApiClient, SESSION_LIST, SESSION_SERVICE } from '../support/api';
 import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from '../support/test-app';
 
@@ -22,7 +23,7 @@ describe.each(STORE_SETUPS)('removed targets leave no execution pointing at them
   beforeEach(async () => {
     testApp = await startTestApp(setup);
     api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
-    subscribers = testApp.app.get(SubscriptionManager);
+    subscribers = await testApp.app.get(ServiceSubscribers).get();
   });
   afterEach(() => testApp.close());
 

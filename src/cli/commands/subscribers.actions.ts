@@ -1,5 +1,6 @@
-import { SubscriptionManager, UnknownSubscriberError, type FailedEvent, type RetryFailedResult } from '@app/eventsourcing';
+import { UnknownSubscriberError, type FailedEvent, type RetryFailedResult } from '@app/eventsourcing';
 import { BUILT_IN_SUBSCRIBERS } from '../../subscribers/built-in-subscribers';
+import { ServiceSubscribers } from '../../subscribers/service-subscribers';
 import { CliError, type CliIo } from '../cli-io';
 import { openOperationsContext } from '../support/operations-context';
 import { withServiceContext } from '../support/service-context';
@@ -53,7 +54,7 @@ export async function retry(io: CliIo, options: RetryOptions): Promise<void> {
   if (options.subscriber !== undefined && options.id !== undefined) throw new CliError('give either --subscriber or --id, not both');
   checkSubscriber(options.subscriber);
   const outcome = await withServiceContext(io, async (app) => {
-    const manager = app.get(SubscriptionManager);
+    const manager = await app.get(ServiceSubscribers).get();
     if (options.id !== undefined) return manager.retryFailed(options.id);
     const names = options.subscriber !== undefined ? [options.subscriber] : BUILT_IN_SUBSCRIBERS.map((subscriber) => subscriber.name);
     const total: RetryFailedResult = { resolved: [], failed: [] };
