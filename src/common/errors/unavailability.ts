@@ -17,12 +17,16 @@ const UNAVAILABLE_MESSAGES =
  * database — is unreachable, so the client should retry later (503) rather than see a 500.
  */
 export function isStoreUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth += 1) {
-    if (current instanceof EventStoreUnavailableError || UNAVAILABLE_NAMES.has(current.name)) return true;
-    const code = (current as { code?: unknown }).code;
+  // Duck-typed rather than `instanceof Error`: socket and driver errors can come from another
+  // realm (a VM context, a worker), where they are errors that fail `instanceof`.
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 8; depth += 1) {
+    const candidate = current as { name?: unknown; code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (current instanceof EventStoreUnavailableError || (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name))) return true;
+    const code = candidate.code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('SQLITE_IOERR'))) return true;
-    if (UNAVAILABLE_MESSAGES.test(current.message)) return true;
-    current = (current as { driverError?: unknown }).driverError ?? current.cause;
+    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGES.test(candidate.message)) return true;
+    current = candidate.driverError ?? candidate.cause;
   }
   return false;
 }
