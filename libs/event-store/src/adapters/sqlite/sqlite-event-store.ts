@@ -312,8 +312,16 @@ function toStoredEvent(row: RawEventRow): StoredEvent {
   };
 }
 
+/**
+ * The SQLite error code of `error`, if it is one. Checked by name, not `instanceof`: the native
+ * addon keeps the SqliteError class of the first copy of better-sqlite3 loaded in the process,
+ * so errors thrown under a second module registry (Jest loads one per test file) are not
+ * instances of that registry's class (nor of its realm's Error).
+ */
 function sqliteCode(error: unknown): string | undefined {
-  return error instanceof Database.SqliteError ? error.code : undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'SqliteError' && typeof code === 'string' ? code : undefined;
 }
 
 function isUniqueViolation(error: unknown): boolean {
