@@ -2,21 +2,32 @@
  * A wake-up signal for tailing readers. Readers note `version` before reading and then wait
  * for a change since that version, so a notification that lands between the read and the
  * wait is never lost.
+ *
+ * Waiters are woken once per turn of the event loop however many notifications came in it:
+ * under load, the appends of all requests served in one turn then cost every subscription one
+ * read (and its consumers one batch) instead of one each. The version moves at once, so a
+ * reader that starts after a notification never waits for it.
  */
 export class ChangeSignal {
   private currentVersion = 0;
   private waiters = new Set<() => void>();
+  private wakeScheduled = false;
 
   get version(): number {
     return this.currentVersion;
   }
 
-  /** Something may have been appended: wake every waiter. */
+  /** Something may have been appended: wake every waiter (at the end of this event-loop turn). */
   notify(): void {
     this.currentVersion += 1;
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const wake of waiters) wake();
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const waiters = this.waiters;
+      this.waiters = new Set();
+      for (const wake of waiters) wake();
+    });
   }
 
   /**

@@ -1,0 +1,59 @@
+import { ChangeSignal } from './change-signal';
+import { LiveSubscription, type FeedPage } from './live-subscription';
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('ChangeSignal', () => {
+  it('wakes a waiter after a notification, and never misses one that came before the wait', async () => {
+    const signal = new ChangeSignal();
+    const before = signal.version;
+    const woken = signal.wait(before, 60_000);
+    signal.notify();
+    await expect(woken).resolves.toBeUndefined();
+    // A reader that noted the version before the notification does not wait at all.
+    signal.notify();
+    await expect(signal.wait(before, 60_000)).resolves.toBeUndefined();
+    expect(signal.waiting).toBe(0);
+  });
+
+  it('lets a subscription read once for a burst of appends made in one turn of the event loop', async () => {
+    const signal = new ChangeSignal();
+    let reads = 0;
+    let head = 0;
+    const feed = {
+      changes: signal,
+      async readPage(from: number): Promise<FeedPage> {
+        reads += 1;
+        const events = [];
+        for (let position = from; position <= head; position += 1) {
+          events.push({ id: `${position}`, stream: 's', type: 't', revision: position, position, data: {}, metadata: {}, tenant: 'i', createdAt: new Date() });
+        }
+        return { events, nextPosition: head + 1, isEnd: true };
+      },
+    };
+    const delivered: number[] = [];
+    const subscription = new LiveSubscription(feed, (events) => void delivered.push(...events.map((event) => event.position)), {
+      fromPosition: 1,
+      batchSize: 1000,
+      idleRecheckMs: 60_000,
+    });
+    await turn();
+    const readsWhenIdle = reads;
+    // Appends made by separate callbacks of one event-loop phase (as requests served in one
+    // turn are): the callbacks' microtasks run between them, yet only one read follows.
+    await new Promise<void>((resolve) => {
+      for (let append = 0; append < 100; append += 1) {
+        setTimeout(() => {
+          head += 1;
+          signal.notify();
+          if (head === 100) resolve();
+        }, 1);
+      }
+    });
+    await turn();
+    await turn();
+    expect(delivered).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
+    expect(reads - readsWhenIdle).toBe(1);
+    await subscription.close();
+  });
+});
