@@ -1,7 +1,7 @@
 import { EventStoreDbEventStore } from './adapters/eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './adapters/postgres/postgres-event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
-import type { EventStore } from './types';
+import type { EventImporter, EventStore } from './types';
 
 /** Embedded store in one SQLite file: for a single node, development and tests. */
 export interface SqliteEventStoreConfig {
@@ -33,7 +33,7 @@ export interface EventStoreDbEventStoreConfig {
 export type EventStoreConfig = SqliteEventStoreConfig | PostgresEventStoreConfig | EventStoreDbEventStoreConfig;
 
 /** Opens the configured store and creates its schema when missing (init() already called). */
-export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+export async function createEventStore(config: EventStoreConfig): Promise<EventStore & EventImporter> {
   const store = openEventStore(config);
   try {
     await store.init();
@@ -44,7 +44,7 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   return store;
 }
 
-function openEventStore(config: EventStoreConfig): EventStore {
+function openEventStore(config: EventStoreConfig): EventStore & EventImporter {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteEventStore({ file: config.file });

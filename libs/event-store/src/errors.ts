@@ -48,3 +48,22 @@ export class DuplicateEventIdError extends EventStoreError {
     this.name = 'DuplicateEventIdError';
   }
 }
+
+/**
+ * An imported event is not the next event of its stream: its revision would leave a gap or
+ * reuse a revision that is taken. Nothing of the batch was stored.
+ */
+export class ImportOutOfOrderError extends EventStoreError {
+  readonly code = 'IMPORT_OUT_OF_ORDER';
+  constructor(
+    readonly eventId: string,
+    readonly stream: string,
+    /** The revision the event carries. */
+    readonly revision: number,
+    /** The revision the stream's next event must have (0 for a stream with no events). */
+    readonly nextRevision: number,
+  ) {
+    super(`Event ${eventId} has revision ${revision} of stream "${stream}", but the stream's next revision is ${nextRevision}`);
+    this.name = 'ImportOutOfOrderError';
+  }
+}

@@ -50,7 +50,10 @@ export interface StoredEvent<TData extends JsonObject = JsonObject> {
   data: TData;
   metadata: EventMetadata;
   tenant: string;
-  /** Set by the store's clock when the event was stored. */
+  /**
+   * Set by the store's clock when the event was appended; an imported event keeps the time it
+   * had in the store it was exported from (see {@link EventImporter}).
+   */
   createdAt: Date;
 }
 
@@ -142,4 +145,38 @@ export interface EventStore {
   /** Cheap round trip used by readiness checks; rejects when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * An event exported from a store, to be imported into another one: a stored event without its
+ * position (each store numbers its own log).
+ */
+export type ImportedEvent<TData extends JsonObject = JsonObject> = Omit<StoredEvent<TData>, 'position'>;
+
+export interface ImportResult {
+  /** Events of the batch stored by this call. */
+  imported: number;
+  /** Events of the batch found already stored as given (same id, stream and revision), left as they were. */
+  alreadyStored: number;
+}
+
+/**
+ * Imports a log exported from another store (or an earlier version of this one), keeping what
+ * an append would decide itself: ids, revisions and `createdAt`. For moving a log between
+ * stores, not for the service's own writes, which must append (and so be checked against the
+ * aggregate's expected revision and stamped by the store's clock).
+ */
+export interface EventImporter {
+  /**
+   * Stores `batch` in the given order, after every event already in the log (so global order is
+   * the batch's order), with the given ids, streams, revisions, data, metadata, tenants and
+   * createdAt. Each event must be exactly the next event of its stream (revision 0 for a new
+   * stream, counting the batch's own earlier events); otherwise the batch is refused with
+   * ImportOutOfOrderError and nothing of it is stored. An event already stored with the same
+   * id, stream and revision is left as it is, so an interrupted import can simply be run again;
+   * an id stored anywhere else refuses the batch with DuplicateEventIdError. Invalid events
+   * (bad id, non-object data, invalid date...) and batches of more than MAX_EVENTS_PER_APPEND
+   * events are refused with InvalidAppendError. Subscribers see the events like appended ones.
+   */
+  importEvents(batch: readonly ImportedEvent[]): Promise<ImportResult>;
 }

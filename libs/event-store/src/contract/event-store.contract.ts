@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
 import type { AppendOptions, AppendResult, EventFilter, EventStore, EventToAppend, ExpectedRevision, JsonObject, StoredEvent, Subscription } from '../types';
 import { MAX_EVENTS_PER_APPEND } from './append-rules';
+import { importContractCases } from './event-import.contract';
 import { eventMatches, normalizeFilter } from './filter-rules';
 
 /** An append whose transaction is still open: nothing is visible until commit(). */
@@ -337,6 +338,10 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(await store.readStream(`missing-${tag()}`)).toEqual([]);
         expect((await store.readStream(stream, { fromRevision: 4, maxCount: 1 }))[0].data).toEqual({ i: 4 });
       });
+    });
+
+    describe('import', () => {
+      importContractCases(() => store, { storeWideEventIds: features.storeWideEventIds });
     });
 
     describe('readAll', () => {

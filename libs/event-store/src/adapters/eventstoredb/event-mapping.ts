@@ -13,6 +13,11 @@ import { eventPosition, type LogPosition } from './positions';
 export type StoredMetadataEnvelope = {
   tenant: string;
   metadata: EventMetadata;
+  /**
+   * ISO-8601 time of an imported event in the store it came from. The server stamps `created`
+   * itself and cannot be told otherwise, so the original time travels here and reads report it.
+   */
+  originalCreatedAt?: string;
   $correlationId?: string;
   $causationId?: string;
 };
@@ -20,8 +25,9 @@ export type StoredMetadataEnvelope = {
 /** The client library's shape of an event to append. */
 export type EsdbEventData = JSONEventData<{ type: string; data: JsonObject; metadata: StoredMetadataEnvelope }>;
 
-export function toEventData(event: PreparedEvent): EsdbEventData {
+export function toEventData(event: PreparedEvent, originalCreatedAt?: Date): EsdbEventData {
   const envelope: StoredMetadataEnvelope = { tenant: event.tenant, metadata: event.metadata };
+  if (originalCreatedAt) envelope.originalCreatedAt = originalCreatedAt.toISOString();
   if (typeof event.metadata.correlationId === 'string') envelope.$correlationId = event.metadata.correlationId;
   if (typeof event.metadata.causationId === 'string') envelope.$causationId = event.metadata.causationId;
   return { id: event.id, contentType: 'application/json', type: event.type, data: event.data, metadata: envelope };
@@ -40,7 +46,7 @@ export function hasPosition(event: RecordedEvent): event is PositionedRecordedEv
  * become `{}` because the port only carries JSON objects.
  */
 export function toStoredEvent(event: PositionedRecordedEvent): StoredEvent {
-  const { tenant, metadata } = unwrapMetadata(event.metadata);
+  const { tenant, metadata, originalCreatedAt } = unwrapMetadata(event.metadata);
   return {
     id: event.id,
     stream: event.streamId,
@@ -50,14 +56,15 @@ export function toStoredEvent(event: PositionedRecordedEvent): StoredEvent {
     data: event.isJson && isJsonObject(event.data) ? event.data : {},
     metadata,
     tenant,
-    createdAt: event.created,
+    createdAt: originalCreatedAt ?? event.created,
   };
 }
 
-function unwrapMetadata(raw: unknown): { tenant: string; metadata: EventMetadata } {
+function unwrapMetadata(raw: unknown): { tenant: string; metadata: EventMetadata; originalCreatedAt?: Date } {
   if (!isJsonObject(raw)) return { tenant: '', metadata: {} };
   if (typeof raw.tenant === 'string' && isJsonObject(raw.metadata)) {
-    return { tenant: raw.tenant, metadata: raw.metadata };
+    const original = typeof raw.originalCreatedAt === 'string' ? new Date(raw.originalCreatedAt) : undefined;
+    return { tenant: raw.tenant, metadata: raw.metadata, ...(original && !Number.isNaN(original.getTime()) && { originalCreatedAt: original }) };
   }
   return { tenant: '', metadata: raw };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeEventImportContract } from '../../contract/event-import.contract';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../../errors';
 import type { EventToAppend, StoredEvent, Subscription } from '../../types';
 import { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
@@ -236,6 +237,58 @@ describe('EventStoreDbEventStore (against an in-memory server model)', () => {
     });
   });
 
+  describe('importEvents', () => {
+    const imported = (stream: string, revision: number, createdAt: string) => ({
+      id: randomUUID(),
+      stream,
+      revision,
+      type: 'imported',
+      tenant: 'i1',
+      data: { revision },
+      metadata: { correlationId: 'c-1' },
+      createdAt: new Date(createdAt),
+    });
+
+    it("keeps the original time in the metadata envelope and reports it as createdAt; the server's own is the import time", async () => {
+      const store = await open({ streamPrefix: 'svc.' });
+      const before = Date.now();
+      await store.importEvents([imported('a', 0, '2020-02-02T02:02:02.222Z')]);
+      const [record] = server.records;
+      expect(record.created.getTime()).toBeGreaterThanOrEqual(before);
+      expect(record.metadata).toEqual({ tenant: 'i1', metadata: { correlationId: 'c-1' }, originalCreatedAt: '2020-02-02T02:02:02.222Z', $correlationId: 'c-1' });
+      const [stored] = await store.readStream('a');
+      expect(stored.createdAt.toISOString()).toBe('2020-02-02T02:02:02.222Z');
+      expect(stored.metadata).toEqual({ correlationId: 'c-1' });
+    });
+
+    it('writes one append per run of consecutive events of one stream, each expecting the revision before it', async () => {
+      const store = await open();
+      await store.importEvents([imported('a', 0, '2020-01-01T00:00:00Z'), imported('a', 1, '2020-01-01T00:00:00Z'), imported('b', 0, '2020-01-01T00:00:01Z'), imported('a', 2, '2020-01-01T00:00:02Z')]);
+      expect(server.calls.filter((call) => call === 'append')).toHaveLength(3);
+      expect(server.records.map((record) => [record.streamId, Number(record.revision)])).toEqual([
+        ['a', 0],
+        ['a', 1],
+        ['b', 0],
+        ['a', 2],
+      ]);
+    });
+
+    it('refuses a run that a concurrent writer made out of order, naming the stream; the runs before it stay stored', async () => {
+      const store = await open();
+      const batch = [imported('a', 0, '2020-01-01T00:00:00Z'), imported('b', 0, '2020-01-01T00:00:00Z')];
+      // Another writer appends to "b" after the batch was checked and "a" was written.
+      const appendToStream = server.append.bind(server);
+      jest.spyOn(server, 'append').mockImplementation((stream, events, expected) => {
+        if (stream === 'b' && events[0].type === 'imported') {
+          appendToStream('b', [{ id: randomUUID(), contentType: 'application/json', type: 'racer', data: {}, metadata: { tenant: 't', metadata: {} } }], 'any');
+        }
+        return appendToStream(stream, events, expected);
+      });
+      await expect(store.importEvents(batch)).rejects.toMatchObject({ code: 'IMPORT_OUT_OF_ORDER', stream: 'b', revision: 0, nextRevision: 1 });
+      expect((await store.readStream('a')).map((e) => e.id)).toEqual([batch[0].id]);
+    });
+  });
+
   it('replaces a client that found the server unreachable, and works again once it is back', async () => {
     const store = await open();
     await store.ping();
@@ -246,3 +299,15 @@ describe('EventStoreDbEventStore (against an in-memory server model)', () => {
     expect(server.clients).toHaveLength(2);
   });
 });
+
+// The import cases of the contract, against the same model of the server.
+describeEventImportContract(
+  'eventstoredb (in-memory server model)',
+  async () => {
+    const server = new FakeEsdbServer();
+    const store = new EventStoreDbEventStore({ connectionString: 'esdb://fake:2113?tls=false', createClient: () => server.client(), streamPrefix: 'svc.' });
+    await store.init();
+    return { store, cleanup: () => store.close() };
+  },
+  { storeWideEventIds: 'EventStoreDB checks event ids per stream only' },
+);

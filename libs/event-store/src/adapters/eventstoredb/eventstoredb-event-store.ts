@@ -10,13 +10,17 @@ import {
 } from '@eventstore/db-client';
 import { assertNoNulCharacter, prepareAppend, type PreparedEvent } from '../../contract/append-rules';
 import { eventMatches, normalizeFilter, type NormalizedFilter } from '../../contract/filter-rules';
-import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
+import { planImport, prepareImport, type ImportState, type PreparedImportEvent, type StoredPlace } from '../../contract/import-rules';
+import { DuplicateEventIdError, EventStoreUnavailableError, ImportOutOfOrderError, WrongExpectedRevisionError } from '../../errors';
 import type {
   AppendOptions,
   AppendResult,
+  EventImporter,
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ImportedEvent,
+  ImportResult,
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
@@ -75,8 +79,12 @@ const MIN_FILTER_SCAN_WINDOW = 4096;
  * - Idempotence of `any`/`stream_exists` retries relies on the server's cache of recent ids.
  * - The server stamps each event as it writes it, so the events of one append can differ in
  *   `createdAt` when the write straddles a millisecond; the append result has the last one's.
+ * - Imports: the server's `created` is always the time of the import; the original time is
+ *   kept in the event's metadata envelope and reported as `createdAt`. A batch is written as one
+ *   append per run of consecutive events of one stream, so it is atomic per run only (see
+ *   importEvents).
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, EventImporter {
   readonly kind = 'eventstoredb';
   private readonly connection: EsdbConnection;
   private readonly subscriptions = new Set<ResubscribingSubscription>();
@@ -113,7 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
       assertNoNulCharacter(JSON.stringify(event.data));
       assertNoNulCharacter(JSON.stringify(event.metadata));
     }
-    const data = prepared.events.map(toEventData);
+    const data = prepared.events.map((event) => toEventData(event));
     const context = { operation: `append to "${stream}"`, stream, expected };
     let appended: ClientAppendResult;
     try {
@@ -127,6 +135,62 @@ export class EventStoreDbEventStore implements EventStore {
     // Only these expectations let the server accept a retry without checking the ids' order.
     const verifyIds = prepared.idsSupplied && (expected === 'any' || expected === 'stream_exists');
     return this.appendResult(stream, appended, prepared.events, verifyIds);
+  }
+
+  /**
+   * The batch is checked against the streams first (their last revisions and the events stored
+   * at the batch's revisions), so an out-of-order batch is refused before anything is written.
+   * EventStoreDB writes one stream atomically, not several: the batch goes out as one append per
+   * run of consecutive events of one stream, in order, each expecting the revision before it.
+   * Only a writer that races the import on the same streams can make a later run fail after
+   * earlier ones were stored; running the import again then skips what was stored. As with
+   * appends, ids are checked within the batch's streams only.
+   */
+  async importEvents(batch: readonly ImportedEvent[]): Promise<ImportResult> {
+    const prepared = prepareImport(batch);
+    if (prepared.length === 0) return { imported: 0, alreadyStored: 0 };
+    const toStore = planImport(prepared, await this.importState(prepared));
+    for (const run of streamRuns(toStore)) {
+      const first = run[0];
+      const expected: ExpectedRevision = first.revision === 0 ? 'no_stream' : first.revision - 1;
+      try {
+        await this.connection.run({ operation: `import into "${first.stream}"`, stream: first.stream, expected }, (client) =>
+          client.appendToStream(
+            this.serverStream(first.stream),
+            run.map((event) => toEventData(event, event.createdAt)),
+            toClientExpectation(expected),
+            this.connection.currentLimitMs,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        throw new ImportOutOfOrderError(first.id, first.stream, first.revision, error.actual === 'no_stream' ? 0 : error.actual + 1);
+      }
+    }
+    return { imported: toStore.length, alreadyStored: prepared.length - toStore.length };
+  }
+
+  /** What planImport needs to know, read per stream of the batch. */
+  private async importState(prepared: readonly PreparedImportEvent[]): Promise<ImportState> {
+    const spans = new Map<string, { from: number; to: number }>();
+    for (const event of prepared) {
+      const span = spans.get(event.stream);
+      if (span) {
+        span.from = Math.min(span.from, event.revision);
+        span.to = Math.max(span.to, event.revision);
+      } else spans.set(event.stream, { from: event.revision, to: event.revision });
+    }
+    const storedIds = new Map<string, StoredPlace>();
+    const lastRevisions = new Map<string, number | undefined>();
+    for (const [stream, span] of spans) {
+      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      lastRevisions.set(stream, last?.revision);
+      if (last === undefined || last.revision < span.from) continue;
+      for (const stored of await this.readStream(stream, { fromRevision: span.from, maxCount: span.to - span.from + 1 })) {
+        storedIds.set(stored.id.toLowerCase(), { stream, revision: stored.revision });
+      }
+    }
+    return { storedIds, lastRevisions };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -348,6 +412,17 @@ export class EventStoreDbEventStore implements EventStore {
     if (this.streamPrefix !== '' && stored.stream.startsWith(this.streamPrefix)) stored.stream = stored.stream.slice(this.streamPrefix.length);
     return stored;
   }
+}
+
+/** Runs of consecutive events of one stream, in order: what one EventStoreDB append can write. */
+function streamRuns<E extends { stream: string }>(events: readonly E[]): E[][] {
+  const runs: E[][] = [];
+  for (const event of events) {
+    const run = runs[runs.length - 1];
+    if (run && run[0].stream === event.stream) run.push(event);
+    else runs.push([event]);
+  }
+  return runs;
 }
 
 function toClientExpectation(expected: ExpectedRevision): AppendExpectedRevision {

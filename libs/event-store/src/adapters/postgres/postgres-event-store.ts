@@ -1,5 +1,6 @@
 import { Pool, types as pgTypes, type ClientBase, type ClientConfig, type CustomTypesConfig, type PoolConfig, type QueryResultRow } from 'pg';
 import { assertNoNulCharacter, matchEarlierAppend, prepareAppend, type PreparedAppend } from '../../contract/append-rules';
+import { planImport, prepareImport, type PreparedImportEvent } from '../../contract/import-rules';
 import { normalizeFilter } from '../../contract/filter-rules';
 import { WrongExpectedRevisionError } from '../../errors';
 import { ChangeSignal } from '../../subscription/change-signal';
@@ -8,9 +9,12 @@ import type {
   AppendOptions,
   AppendResult,
   EventFilter,
+  EventImporter,
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ImportedEvent,
+  ImportResult,
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
@@ -87,7 +91,7 @@ interface AppendRow extends QueryResultRow {
  * woken right after an append commits; other processes hear of appends through a coalesced
  * pg_notify sent on a separate connection, received on one LISTEN connection per store.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, EventImporter {
   readonly kind = 'postgres';
   readonly schema: string;
   private readonly pool: Pool;
@@ -170,6 +174,41 @@ export class PostgresEventStore implements EventStore {
       }
       throw new WrongExpectedRevisionError(stream, expected, row.current ?? 'no_stream');
     }
+  }
+
+  /**
+   * Checks the batch against what is stored (two reads), then inserts the events still missing
+   * in one autocommit statement. A writer that takes one of the batch's revisions or ids in
+   * between makes the insert fail whole; the batch is then checked again, which refuses it
+   * (or finds it stored, when that writer was the same import).
+   */
+  async importEvents(batch: readonly ImportedEvent[]): Promise<ImportResult> {
+    const prepared = prepareImport(batch);
+    if (prepared.length === 0) return { imported: 0, alreadyStored: 0 };
+    for (let attempt = 1; ; attempt += 1) {
+      const toStore = await this.eventsToImport(prepared);
+      if (toStore.length === 0) return { imported: 0, alreadyStored: prepared.length };
+      try {
+        await this.query(this.sql.importInsert, [importBatchJson(toStore)]);
+      } catch (error) {
+        if (isUniqueViolation(error) && attempt < MAX_RACE_RETRIES) continue;
+        throw error;
+      }
+      this.announceAppended();
+      return { imported: toStore.length, alreadyStored: prepared.length - toStore.length };
+    }
+  }
+
+  private async eventsToImport(prepared: readonly PreparedImportEvent[]): Promise<PreparedImportEvent[]> {
+    const streams = [...new Set(prepared.map((event) => event.stream))];
+    const [stored, last] = await Promise.all([
+      this.query<{ id: string; stream: string; revision: number }>(this.sql.importStoredIds, [prepared.map((event) => event.id)]),
+      this.query<{ stream: string; last: number | null }>(this.sql.importLastRevisions, [streams]),
+    ]);
+    return planImport(prepared, {
+      storedIds: new Map(stored.map((row) => [row.id, { stream: row.stream, revision: row.revision }])),
+      lastRevisions: new Map(last.map((row) => [row.stream, row.last ?? undefined])),
+    });
   }
 
   /**
@@ -330,6 +369,16 @@ function appendValues(stream: string, prepared: PreparedAppend, expected: Expect
   const batch = JSON.stringify(prepared.events);
   assertNoNulCharacter(batch);
   return [stream, batch, mode, typeof expected === 'number' ? expected : null];
+}
+
+/** The batch as the insert reads it; data and metadata go in as serialised, not re-encoded. */
+function importBatchJson(events: readonly PreparedImportEvent[]): string {
+  const rows = events.map(
+    (event) =>
+      `{"id":"${event.id}","stream":${JSON.stringify(event.stream)},"revision":${event.revision},"type":${JSON.stringify(event.type)},` +
+      `"data":${event.dataJson},"metadata":${event.metadataJson},"tenant":${JSON.stringify(event.tenant)},"created_at":"${event.createdAt.toISOString()}"}`,
+  );
+  return `[${rows.join(',')}]`;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

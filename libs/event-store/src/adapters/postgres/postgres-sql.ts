@@ -114,6 +114,28 @@ export function buildSql(schema: string) {
         SELECT ctx.current, (SELECT max(position) FROM ins) AS position, ${millis('ctx.ts')} AS created_ms FROM ctx`,
     },
     lastRevision: { name: `${prefix}last_revision`, text: `SELECT max(revision) AS current FROM ${events} WHERE stream = $1` },
+    /** Where the given ids ($1) are stored, for an import batch. */
+    importStoredIds: { name: `${prefix}import_ids`, text: `SELECT id::text AS id, stream, revision FROM ${events} WHERE id = ANY($1::uuid[])` },
+    /** The last revision of each of the given streams ($1), null for a stream with no events. */
+    importLastRevisions: {
+      name: `${prefix}import_last`,
+      text: `SELECT s.stream, (SELECT max(revision) FROM ${events} e WHERE e.stream = s.stream) AS last FROM unnest($1::text[]) AS s(stream)`,
+    },
+    /**
+     * Inserts an import batch ($1, a JSON array) as it is: ids, streams, revisions and times
+     * given, positions from this transaction's id in batch order. The unique constraints refuse
+     * it whole if another writer took one of its revisions or ids since the batch was checked.
+     */
+    importInsert: {
+      name: `${prefix}import_insert`,
+      text: `WITH ctx AS MATERIALIZED (
+          SELECT (pg_current_xact_id()::text::bigint + xid_offset) * ${POSITION_SHIFT} AS base FROM ${settings}
+        )
+        INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, tenant, created_at)
+        SELECT ctx.base + b.ord - 1, b.id, b.stream, b.revision, b.type, b.data, b.metadata, b.tenant, b.created_at
+        FROM ctx, ROWS FROM (json_to_recordset($1::json) AS (id uuid, stream text, revision bigint, type text, data json, metadata json, tenant text, created_at timestamptz))
+                  WITH ORDINALITY AS b(id, stream, revision, type, data, metadata, tenant, created_at, ord)`,
+    },
     findIds: {
       name: `${prefix}find_ids`,
       text: `SELECT id::text AS id, stream, revision, position, ${millis('created_at')} AS created_ms FROM ${events} WHERE id = ANY($1::uuid[])`,

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertNoNulCharacter, expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
+import { planImport, prepareImport, type PreparedImportEvent, type StoredPlace } from '../../contract/import-rules';
 import { normalizeFilter } from '../../contract/filter-rules';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
 import { ChangeSignal } from '../../subscription/change-signal';
@@ -10,8 +11,11 @@ import type {
   AppendOptions,
   AppendResult,
   EventFilter,
+  EventImporter,
   EventStore,
   EventToAppend,
+  ImportedEvent,
+  ImportResult,
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
@@ -50,7 +54,7 @@ type RawEventRow = [number, string, string, string, number, string, string, stri
  * `BEGIN IMMEDIATE` takes the write lock before positions are handed out, so positions
  * become visible in order and a reader can never skip a late-committing event.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, EventImporter {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly changes = new ChangeSignal();
@@ -100,6 +104,16 @@ export class SqliteEventStore implements EventStore {
       if (earlier) return earlier;
     }
     throw new WrongExpectedRevisionError(stream, expected, outcome.current ?? 'no_stream');
+  }
+
+  /** One immediate transaction per batch: the checks and the inserts see no other writer. */
+  async importEvents(batch: readonly ImportedEvent[]): Promise<ImportResult> {
+    const prepared = prepareImport(batch);
+    const s = this.ready();
+    if (prepared.length === 0) return { imported: 0, alreadyStored: 0 };
+    const imported = this.guard(() => s.importTransaction.immediate(prepared));
+    if (imported > 0) this.changes.notify();
+    return { imported, alreadyStored: prepared.length - imported };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -245,6 +259,7 @@ function prepareStatements(db: Database.Database) {
   const windowEnd = db.prepare(SQL.windowEnd).pluck();
   const maxPosition = db.prepare(SQL.maxPosition).pluck();
   const readFilteredRows = db.prepare(SQL.readFiltered).raw();
+  const findId = db.prepare(SQL.findId).raw();
 
   const appendTransaction = db.transaction(
     (stream: string, events: readonly PreparedEvent[], expected: AppendOptions['expectedRevision'], now: number): AppendOutcome => {
@@ -264,6 +279,22 @@ function prepareStatements(db: Database.Database) {
       return { kind: 'stored', result: { nextExpectedRevision: revision, position, createdAt: new Date(now) } };
     },
   );
+
+  /** Returns how many events it stored (the others were stored already). */
+  const importTransaction = db.transaction((batch: readonly PreparedImportEvent[]): number => {
+    const storedIds = new Map<string, StoredPlace>();
+    const lastRevisions = new Map<string, number | undefined>();
+    for (const event of batch) {
+      const stored = findId.get(event.id) as [string, number] | undefined;
+      if (stored) storedIds.set(event.id, { stream: stored[0], revision: stored[1] });
+      if (!lastRevisions.has(event.stream)) lastRevisions.set(event.stream, (lastRevision.get(event.stream) as number | null) ?? undefined);
+    }
+    const toStore = planImport(batch, { storedIds, lastRevisions });
+    for (const event of toStore) {
+      insert.run(event.id, event.stream, event.revision, event.type, event.dataJson, event.metadataJson, event.tenant, event.createdAt.getTime());
+    }
+    return toStore.length;
+  });
 
   interface FilterParams {
     from: number;
@@ -288,6 +319,7 @@ function prepareStatements(db: Database.Database) {
 
   return {
     appendTransaction,
+    importTransaction,
     readAll,
     readFiltered,
     readStreamForwards: db.prepare(SQL.readStreamForwards).raw(),

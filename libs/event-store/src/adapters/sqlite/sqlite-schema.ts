@@ -51,4 +51,5 @@ export const SQL = {
   readStreamBackwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
   headPosition: 'SELECT coalesce(max(position), 0) FROM events',
   findIds: 'SELECT id, stream, revision, position, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))',
+  findId: 'SELECT stream, revision FROM events WHERE id = ?',
 } as const;
