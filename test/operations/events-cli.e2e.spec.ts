@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventStore, type EventStore } from '@app/event-store';
+import { createEventStore, type EventStore, type StoredEvent } from '@app/event-store';
 import { Client } from 'pg';
 import { ApiClient, SESSION_LIST } from '../support/api';
 import { TEST_DATABASE_URL, startTestApp, storedEvents, type StoreSetup, type TestApp } from '../support/test-app';
 import { cliEnv, runCommand, stdinOf } from './support/cli';
-import { replayedSnapshot, type ReadModelSnapshot } from './support/read-model-snapshot';
+import { replayedSnapshot } from './support/read-model-snapshot';
 
 interface EmptyStore {
   env: NodeJS.ProcessEnv;
@@ -63,11 +63,8 @@ const parseLines = (text: string): Array<Record<string, unknown>> =>
 /** Positions belong to each store; everything else must survive the trip. */
 const withoutPositions = (events: Array<Record<string, unknown>>): Array<Record<string, unknown>> => events.map(({ position: _position, ...rest }) => rest);
 
-/** Rows without the dates the projections take from the importing store's clock (see the import command). */
-function withoutStoreDates(snapshot: ReadModelSnapshot): ReadModelSnapshot {
-  const strip = (rows: unknown[]): unknown[] => rows.map((row) => Object.fromEntries(Object.entries(row as object).filter(([key]) => key !== 'creationDate' && key !== 'changeDate')));
-  return { executions: strip(snapshot.executions), executionTargets: strip(snapshot.executionTargets), targets: strip(snapshot.targets) };
-}
+/** Everything an event is but its position, which belongs to each store. */
+const identity = (event: StoredEvent): unknown[] => [event.id, event.stream, event.revision, event.type, event.tenant, event.createdAt.toISOString(), event.data, event.metadata];
 
 describe.each([
   ['sqlite', 'postgres'],
@@ -116,7 +113,7 @@ describe.each([
     expect(table.stdout.trim().split('\n').slice(1).map((line) => line.split(/ +/)[2])).toEqual(all.filter((event) => event.stream === stream).map((event) => event.type));
   });
 
-  it('exports the log and imports it into an empty store of the other kind, identical but for positions', async () => {
+  it('exports the log and imports it into an empty store of the other kind, identical but for positions, creation times and read model included', async () => {
     const exportFile = join(scratch, `log-${targetSetup}.jsonl`);
     const exported = await runCommand(['events', 'export', '--out', exportFile], env);
     expect(exported.exitCode).toBe(0);
@@ -148,10 +145,12 @@ describe.each([
         const reExported = await runCommand(['events', 'export'], target.env);
         expect(withoutPositions(parseLines(reExported.stdout))).toEqual(withoutPositions(lines));
         const copies = (await store.readAll({})).events;
-        expect(copies.map((event) => [event.id, event.stream, event.revision, event.type, event.tenant])).toEqual(
-          sourceEvents.map((event) => [event.id, event.stream, event.revision, event.type, event.tenant]),
-        );
-        expect(withoutStoreDates(await replayedSnapshot(store))).toEqual(withoutStoreDates(await replayedSnapshot(testApp.store)));
+        expect(copies.map(identity)).toEqual(sourceEvents.map(identity));
+        // The source's events were appended minutes ago at the latest; the copies keep their times, not the import's.
+        expect(new Set(copies.map((event) => event.createdAt.getTime())).size).toBeGreaterThan(1);
+        const sourceReadModel = await replayedSnapshot(testApp.store);
+        expect(sourceReadModel.targets.length).toBeGreaterThan(0);
+        expect(await replayedSnapshot(store)).toEqual(sourceReadModel);
       } finally {
         await store.close();
       }
@@ -164,11 +163,12 @@ describe.each([
     }
   });
 
-  it('reads stdin, and names the line of a malformed event', async () => {
+  it('reads stdin, names the line of a malformed event, and resumes with --force', async () => {
     const target = await emptyStore(targetSetup);
     try {
-      const good = (await runCommand(['events', 'list', '--limit', '1', '--json'], env)).stdout;
-      const result = await runCommand(['events', 'import'], target.env, { stdin: stdinOf(`${good}{"id":"not-a-uuid"}\n`) });
+      const log = (await runCommand(['events', 'export'], env)).stdout;
+      const [good] = log.split('\n');
+      const result = await runCommand(['events', 'import'], target.env, { stdin: stdinOf(`${good}\n{"id":"not-a-uuid"}\n`) });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toBe('error: line 2: "id" must be a UUID (1 event(s) imported before it)\n');
       // What came before the bad line is stored, so a corrected file resumes with --force.
@@ -179,8 +179,34 @@ describe.each([
       } finally {
         await store.close();
       }
-      const resumed = await runCommand(['events', 'import', '--force'], target.env, { stdin: stdinOf(good) });
-      expect(resumed).toMatchObject({ exitCode: 0, stderr: 'imported 1 event(s)\n' });
+      const events = parseLines(log).length;
+      const resumed = await runCommand(['events', 'import', '--force'], target.env, { stdin: stdinOf(log) });
+      expect(resumed).toMatchObject({ exitCode: 0, stderr: `imported ${events - 1} event(s) (1 already stored, left as they were)\n` });
+      const again = await runCommand(['events', 'import', '--force'], target.env, { stdin: stdinOf(log) });
+      expect(again).toMatchObject({ exitCode: 0, stderr: `imported 0 event(s) (${events} already stored, left as they were)\n` });
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it('refuses events that do not continue their streams, naming the lines and storing none of them', async () => {
+    const target = await emptyStore(targetSetup);
+    try {
+      const lines = (await runCommand(['events', 'export'], env)).stdout.split('\n').filter((line) => line !== '');
+      const [first, second] = lines.map((line) => JSON.parse(line) as { id: string; stream: string; revision: number });
+      const gap = JSON.stringify({ ...JSON.parse(lines[1]), revision: 7 });
+      const result = await runCommand(['events', 'import'], target.env, { stdin: stdinOf(`${lines[0]}\n${gap}\n`) });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        `error: the events of lines 1-2 were not imported: Event ${second.id} has revision 7 of stream "${second.stream}", but the stream's next revision is ` +
+          `${second.stream === first.stream ? first.revision + 1 : 0} (0 event(s) imported before them)\n`,
+      );
+      const store = await target.open();
+      try {
+        expect(await store.headPosition()).toBe(0);
+      } finally {
+        await store.close();
+      }
     } finally {
       await target.drop();
     }

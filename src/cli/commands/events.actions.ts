@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { MAX_EVENTS_PER_APPEND, type EventFilter, type EventStore, type StoredEvent } from '@app/event-store';
+import { canImportEvents, type EventFilter, type EventStore, type ImportedEvent, type StoredEvent } from '@app/event-store';
 import { CliError, type CliIo } from '../cli-io';
-import { eventToImport, exportedEvent, parseExportedEvent, type ExportedEvent } from '../support/event-lines';
+import { exportedEvent, parseExportedEvent, type ExportedEvent } from '../support/event-lines';
 import { openConfiguredEventStore } from '../support/operations-context';
 import { renderTable } from '../support/table';
 
@@ -151,30 +151,53 @@ export async function exportEvents(io: CliIo, options: ExportOptions): Promise<v
   io.stderr(`exported ${count} event(s)${options.out !== undefined ? ` to ${options.out}` : ''}\n`);
 }
 
+/** Events per importEvents call: large enough to amortise round trips, small enough to keep memory flat. */
+const IMPORT_BATCH = 2_000;
+
+function toImportedEvent(event: ExportedEvent): ImportedEvent {
+  return {
+    id: event.id,
+    stream: event.stream,
+    revision: event.revision,
+    type: event.type,
+    tenant: event.tenant,
+    data: event.data,
+    metadata: event.metadata,
+    createdAt: new Date(event.createdAt),
+  };
+}
+
 /**
- * Appends exported events in file order: ids, streams, revisions and order are kept (each
- * group is appended expecting exactly the stream revision before it, so a file that does not
- * continue the target's streams is refused). Events of one stream stored together in the
- * source (same time, consecutive revisions) are appended together. Appending the same groups
- * again is a no-op (the store recognises the event ids), so an interrupted import is resumed
- * by running it again with --force.
+ * Imports exported events in file order through the store's import path: ids, streams,
+ * revisions, order and creation times are kept (each event must continue its stream, so a file
+ * that does not continue the target's streams is refused). Events already stored as given are
+ * skipped, so an interrupted import is resumed by running it again with --force.
  */
 export async function importEvents(io: CliIo, options: ImportOptions): Promise<void> {
   const input = options.in !== undefined ? createReadStream(options.in) : io.stdin;
   if (!input) throw new CliError('give --in <file> or pipe the events to stdin');
   if (options.in !== undefined) await once(input as NodeJS.EventEmitter, 'open').catch(() => Promise.reject(new CliError(`cannot read ${options.in}`)));
   let imported = 0;
+  let alreadyStored = 0;
   await withStore(io, async (store) => {
+    if (!canImportEvents(store)) throw new CliError(`the ${store.kind} event store cannot import events`);
     if (!options.force && (await store.headPosition()) > 0) {
       throw new CliError('the target event store is not empty; import into an empty store, or add --force to append to it');
     }
-    let group: ExportedEvent[] = [];
+    let batch: ImportedEvent[] = [];
+    let batchLines = { first: 0, last: 0 };
+    /** Imports the events read so far; a failure names their lines and what was stored before. */
     const flush = async (): Promise<void> => {
-      if (group.length === 0) return;
-      const [first] = group;
-      await store.append(first.stream, group.map(eventToImport), { expectedRevision: first.revision === 0 ? 'no_stream' : first.revision - 1 });
-      imported += group.length;
-      group = [];
+      if (batch.length === 0) return;
+      try {
+        const result = await store.importEvents(batch);
+        imported += result.imported;
+        alreadyStored += result.alreadyStored;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CliError(`the events of lines ${batchLines.first}-${batchLines.last} were not imported: ${message} (${imported} event(s) imported before them)`);
+      }
+      batch = [];
     };
     let lineNumber = 0;
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
@@ -185,24 +208,15 @@ export async function importEvents(io: CliIo, options: ImportOptions): Promise<v
         event = parseExportedEvent(line);
       } catch (error) {
         // Everything before the bad line is stored, so a corrected file can be imported again with --force.
-        await flushWithLine(flush, lineNumber, () => imported);
+        await flush();
         throw new CliError(`line ${lineNumber}: ${error instanceof Error ? error.message : String(error)} (${imported} event(s) imported before it)`);
       }
-      const last = group[group.length - 1];
-      const continuesGroup = last && last.stream === event.stream && last.revision + 1 === event.revision && last.createdAt === event.createdAt && group.length < MAX_EVENTS_PER_APPEND;
-      if (!continuesGroup) await flushWithLine(flush, lineNumber, () => imported);
-      group.push(event);
+      if (batch.length === 0) batchLines = { first: lineNumber, last: lineNumber };
+      batch.push(toImportedEvent(event));
+      batchLines.last = lineNumber;
+      if (batch.length >= IMPORT_BATCH) await flush();
     }
-    await flushWithLine(flush, lineNumber, () => imported);
-  });
-  io.stderr(`imported ${imported} event(s)\n`);
-}
-
-async function flushWithLine(flush: () => Promise<void>, lineNumber: number, imported: () => number): Promise<void> {
-  try {
     await flush();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CliError(`the append before line ${lineNumber} failed: ${message} (${imported()} event(s) imported before it)`);
-  }
+  });
+  io.stderr(`imported ${imported} event(s)${alreadyStored > 0 ? ` (${alreadyStored} already stored, left as they were)` : ''}\n`);
 }

@@ -46,7 +46,7 @@ export function registerEventsCommand(program: Command, io: CliIo): void {
     .action(async (options: ExportOptions) => (await import('./events.actions')).exportEvents(io, options));
   group
     .command('import')
-    .description('Append an export to this environment\'s event store, keeping ids, streams, revisions and order')
+    .description('Import an export into this environment\'s event store, keeping ids, streams, revisions, order and creation times')
     .option('--in <file>', 'read this file instead of stdin')
     .option('--force', 'append even though the store already holds events')
     .action(async (options: ImportOptions) => (await import('./events.actions')).importEvents(io, options));
