@@ -139,6 +139,9 @@ export class SubscriberRunner {
         const scanned = read.nextPosition - 1;
         if (scanned > this.knownPosition) await this.advance(scanned, { kind: 'skipped' });
         if (read.isEnd || this.knownPosition === from || this.stopping) return true;
+        // better-sqlite3 answers synchronously, so a long catch-up would otherwise run as one
+        // unbroken chain of microtasks and starve requests and timers: yield between pages.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;

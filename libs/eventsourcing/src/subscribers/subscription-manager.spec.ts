@@ -84,6 +84,20 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('SubscriptionManager with %
     return (await store.readAll({ maxCount: 10_000, filter: { types: [NOTIFIED] } })).events;
   }
 
+  it('lets timers run while a subscriber catches up through many pages', async () => {
+    for (let stream = 0; stream < 10; stream += 1) await append(`user-${stream}`, Array.from({ length: 20 }, () => NOTIFIED));
+    const subscriber = new RecordingSubscriber();
+    const { manager } = await managerFor([subscriber], { batchSize: 20 });
+    let deliveredWhenTimerFired: number | undefined;
+    setTimeout(() => (deliveredWhenTimerFired = subscriber.deliveries.length), 1);
+
+    await manager.catchUp();
+
+    expect(subscriber.deliveries).toHaveLength(200);
+    expect(deliveredWhenTimerFired).toBeDefined();
+    expect(deliveredWhenTimerFired!).toBeLessThan(200);
+  });
+
   it('delivers each event of its types once, in log order, and moves its checkpoint past the others', async () => {
     await append('user-1', [NOTIFIED, OTHER, NOTIFIED]);
     await append('user-2', [OTHER, NOTIFIED]);
