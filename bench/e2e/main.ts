@@ -12,8 +12,8 @@ import { loadSettings } from './settings';
 
 interface StoreRecord {
   rows: Row[];
-  http: HttpPhaseRecord;
-  log: LogPhaseRecord;
+  http?: HttpPhaseRecord;
+  log?: LogPhaseRecord;
 }
 
 function commandLine(): string {
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
   for (const kind of settings.stores) {
     console.log(`bench ${kind}...`);
     const rows: Row[] = [];
-    const http = await runHttpPhases(kind, settings, rows);
-    const log = await runLogPhases(kind, settings, rows);
+    const http = settings.phases.http ? await runHttpPhases(kind, settings, rows) : undefined;
+    const log = settings.phases.log ? await runLogPhases(kind, settings, rows) : undefined;
     stores[kind] = { rows, http, log };
     const table = markdownTable(rows);
     sections.push(`### ${kind === 'sqlite' ? 'SQLite (events and read model in DATA_DIR files)' : 'PostgreSQL (events and read model in one schema)'}\n\n${table}`);
