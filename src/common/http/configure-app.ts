@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
@@ -18,12 +20,46 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/** No request of the API nests anywhere near this deep; much deeper input only costs stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep arrays and objects nest in JSON text (brackets inside strings do not count). */
+export function jsonNestingDepth(body: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const byte = body[index];
+    if (inString) {
+      if (byte === 0x5c) index += 1; // backslash: skip the escaped character
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) deepest = Math.max(deepest, (depth += 1));
+    else if (byte === 0x5d || byte === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
+/**
+ * Refuses, as malformed JSON (400), bodies that are not UTF-8 (the body parser would quietly
+ * turn the bad bytes into U+FFFD and store them) and bodies nested deeper than
+ * {@link MAX_JSON_DEPTH} (parsing them recursively overflows the stack, whose message would
+ * otherwise reach the client).
+ */
+function checkJsonBody(_request: IncomingMessage, _response: ServerResponse, body: Buffer, encoding: string): void {
+  const refuse = (message: string): never => {
+    throw Object.assign(new SyntaxError(message), { status: 400 });
+  };
+  if (encoding.toLowerCase() === 'utf-8' && !isUtf8(body)) refuse('Request body is not valid UTF-8');
+  if (jsonNestingDepth(body) > MAX_JSON_DEPTH) refuse(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
 /**
  * HTTP set-up shared by main.ts and the end-to-end tests, so tests exercise exactly what
  * runs in production. The app must be created with `{ bodyParser: false }`.
  */
 export function configureHttp(app: NestExpressApplication, options: HttpOptions = {}): void {
-  app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, reviver: refusePrototypeKeys });
+  app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, reviver: refusePrototypeKeys, verify: checkJsonBody });
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(new ApiValidationPipe());
   app.enableShutdownHooks();
