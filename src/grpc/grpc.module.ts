@@ -11,6 +11,7 @@ import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
 import { ActionServiceHandlers } from './handlers/action-service.handlers';
 import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
 import { H2cServer } from './server/h2c-server';
+import { withRequestContext } from './server/request-context';
 
 /** Express middleware serving gRPC-web and Connect on the main HTTP port (its own paths only). */
 export type GrpcHttpMiddleware = ReturnType<typeof createExpressMiddleware>;
@@ -50,7 +51,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
   ) {
-    this.server = new H2cServer(createH2cHandler(routes.register, [file_zitadel_action_v3alpha_action_service, file_zitadel_v1_error_detail]));
+    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, [file_zitadel_action_v3alpha_action_service, file_zitadel_v1_error_detail])));
     // Mounted while the application is being created, i.e. before the body parser and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
     // its own size limit and Connect-shaped errors) and passes every other request on
