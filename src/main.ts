@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config';
 import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
 import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
-import { installGracefulShutdown, withoutNestSignalHandlers } from './observability/shutdown/graceful-shutdown';
+import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
 
 function fail(message: string): never {
   console.error(message);
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   // The first lines tell an operator in embedded mode how to get a token.
   for (const line of describeEmbeddedAuth(config)) logger.log(line, 'Auth');
 
-  withoutNestSignalHandlers(() => configureHttp(app));
+  // Signals are answered by installGracefulShutdown below only.
+  configureHttp(app, { nestShutdownHooks: false });
   setUpApiDocs(app);
   await app.listen(config.port);
   const grpc = app.get(GrpcServer);

@@ -8,6 +8,12 @@ import { ApiValidationPipe } from '../validation/api-validation.pipe';
 export interface HttpOptions {
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Let Nest close the application on process signals (`enableShutdownHooks`). Default true.
+   * main.ts passes false: it installs its own graceful shutdown, which Nest's hooks would race
+   * (closing the application a second time, then re-raising the signal: exit 143, not 0).
+   */
+  nestShutdownHooks?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -62,5 +68,5 @@ export function configureHttp(app: NestExpressApplication, options: HttpOptions 
   app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, reviver: refusePrototypeKeys, verify: checkJsonBody });
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(new ApiValidationPipe());
-  app.enableShutdownHooks();
+  if (options.nestShutdownHooks ?? true) app.enableShutdownHooks();
 }
