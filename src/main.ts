@@ -6,10 +6,9 @@ import { AppModule } from './app.module';
 import { describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
-import { ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
 import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
-import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
 
 function fail(message: string): never {

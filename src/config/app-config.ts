@@ -26,6 +26,10 @@ export interface AppConfig {
   databaseUrl?: string;
   /** EventStoreDB connection string (esdb:// or esdb+discover://) for EVENT_STORE=eventstoredb. */
   eventStoreConnectionString?: string;
+  /** EventStoreDB: limit for calls until a new connection has answered once (adapter default 5 s). */
+  eventStoreConnectTimeoutMs?: number;
+  /** EventStoreDB: limit for every other call (adapter default 10 s). */
+  eventStoreCallTimeoutMs?: number;
   auth: AuthConfig;
   /** Catalogue file replacing the built-in one. */
   catalogFile?: string;

@@ -166,6 +166,20 @@ describe('loadConfig', () => {
     },
   );
 
+  it('reads the EventStoreDB time limits, refusing values a timer cannot take', () => {
+    expect(load({ EVENTSTORE_CONNECT_TIMEOUT_MS: '1500', EVENTSTORE_CALL_TIMEOUT_MS: ' 20000 ' })).toMatchObject({
+      eventStoreConnectTimeoutMs: 1500,
+      eventStoreCallTimeoutMs: 20000,
+    });
+    for (const name of ['EVENTSTORE_CONNECT_TIMEOUT_MS', 'EVENTSTORE_CALL_TIMEOUT_MS']) {
+      for (const value of ['0', '5s', '2147483648']) {
+        const error = configErrorOf({ [name]: value });
+        expect(error.variable).toBe(name);
+        expect(error.message).toBe(`${name} must be an integer 1-2147483647, got "${value}"`);
+      }
+    }
+  });
+
   it('uses a JWKS URL as the key source, with issuer and audience', () => {
     const config = load({
       AUTH_JWKS_URL: 'https://issuer.example.com/oauth/v2/keys',

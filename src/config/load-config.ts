@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path';
 import type { AppConfig, AuthConfig, EventStoreKind } from './app-config';
 import { ConfigError } from './config-error';
+import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
 
 const EVENT_STORE_KINDS: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb'];
 const LOG_LEVELS: readonly AppConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -14,10 +15,7 @@ const LOG_LEVELS: readonly AppConfig['logLevel'][] = ['fatal', 'error', 'warn', 
  * `DATA_DIR` is created when missing. Throws {@link ConfigError} naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const read = (name: string): string | undefined => readVariable(env, name);
 
   const port = parsePort('PORT', read('PORT'), 8080);
   const grpcPort = parsePort('GRPC_PORT', read('GRPC_PORT'), 8081);
@@ -43,6 +41,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     );
   }
 
+  const timeout = (name: string): number | undefined => optional(read(name), (value) => parseInteger(name, value, 1, MAX_TIMER_MS));
+
   return {
     port,
     grpcPort,
@@ -50,6 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     eventStore,
     ...(databaseUrl !== undefined && { databaseUrl }),
     ...(eventStoreConnectionString !== undefined && { eventStoreConnectionString }),
+    ...optionalEntry('eventStoreConnectTimeoutMs', timeout('EVENTSTORE_CONNECT_TIMEOUT_MS')),
+    ...optionalEntry('eventStoreCallTimeoutMs', timeout('EVENTSTORE_CALL_TIMEOUT_MS')),
     auth: parseAuth(read),
     ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
     logLevel: parseOneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
@@ -92,12 +94,7 @@ function optionalEntry<K extends string, V>(key: K, value: V | undefined): { [P 
 }
 
 function parsePort(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const port = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError(name, `${name} must be an integer 1-65535, got "${value}"`);
-  }
-  return port;
+  return value === undefined ? fallback : parseInteger(name, value, 1, 65535);
 }
 
 function parseOneOf<T extends string>(name: string, value: string | undefined, accepted: readonly T[], fallback: T): T {

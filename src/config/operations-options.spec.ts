@@ -1,0 +1,66 @@
+import { ConfigError } from './config-error';
+import { DEFAULT_OPERATIONS_OPTIONS, loadOperationsOptions, OPERATIONS_VARIABLES } from './operations-options';
+
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadOperationsOptions(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadOperationsOptions', () => {
+  it('applies the documented defaults, blank variables counting as unset', () => {
+    expect(loadOperationsOptions({})).toEqual({
+      eventStreamHeartbeatMs: 15_000,
+      readinessMaxLagEvents: 10_000,
+      readinessCaughtUpWithinMs: 30_000,
+      readinessTimeoutMs: 2_000,
+      shutdownGraceMs: 10_000,
+      subscriberMaxAttempts: 5,
+      subscriberRetryInitialMs: 200,
+      subscriberLeaseMs: 30_000,
+      live: true,
+    });
+    expect(loadOperationsOptions(Object.fromEntries(OPERATIONS_VARIABLES.map(({ variable }) => [variable, '  '])))).toEqual(DEFAULT_OPERATIONS_OPTIONS);
+  });
+
+  it('reads every variable, trimming blanks', () => {
+    const env = {
+      EVENT_STREAM_HEARTBEAT_MS: ' 250 ',
+      READINESS_MAX_LAG_EVENTS: '0',
+      READINESS_CAUGHT_UP_WITHIN_MS: '1000',
+      READINESS_TIMEOUT_MS: '300',
+      SHUTDOWN_GRACE_MS: '2147483647',
+      SUBSCRIBER_MAX_ATTEMPTS: '2',
+      SUBSCRIBER_RETRY_INITIAL_MS: '10',
+      SUBSCRIBER_LEASE_MS: '1500',
+    };
+    expect(loadOperationsOptions(env)).toEqual({
+      eventStreamHeartbeatMs: 250,
+      readinessMaxLagEvents: 0,
+      readinessCaughtUpWithinMs: 1000,
+      readinessTimeoutMs: 300,
+      shutdownGraceMs: 2_147_483_647,
+      subscriberMaxAttempts: 2,
+      subscriberRetryInitialMs: 10,
+      subscriberLeaseMs: 1500,
+      live: true,
+    });
+  });
+
+  it('lets overrides win over the environment', () => {
+    expect(loadOperationsOptions({ SHUTDOWN_GRACE_MS: '5' }, { shutdownGraceMs: 7, live: false })).toMatchObject({ shutdownGraceMs: 7, live: false });
+  });
+
+  it.each(OPERATIONS_VARIABLES.map(({ variable, min }) => [variable, min]))('refuses bad values of %s naming it and the accepted range', (variable, min) => {
+    for (const value of ['abc', '1.5', '-1', '1e3', '0x10', '10ms', String(min - 1), '2147483648']) {
+      if (value === String(min - 1) && min === 0) continue;
+      const error = configErrorOf({ [variable]: value });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toBe(`${variable} must be an integer ${min}-2147483647, got "${value}"`);
+    }
+  });
+});

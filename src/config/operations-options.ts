@@ -1,0 +1,70 @@
+import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
+
+/**
+ * Tuning of the operational parts of the service (event stream, readiness, subscribers,
+ * shutdown). Defaults suit production; tests shorten the timings. Read from the environment
+ * by {@link loadOperationsOptions}, so operators can change them without a rebuild.
+ */
+export interface OperationsOptions {
+  /** Comment lines sent on idle event streams so proxies keep them open. Default 15 s. */
+  eventStreamHeartbeatMs: number;
+  /** Events a projection may trail the log by and still count as ready (0: none). Default 10,000. */
+  readinessMaxLagEvents: number;
+  /** A projection seen caught up this recently counts as ready whatever its lag. Default 30 s. */
+  readinessCaughtUpWithinMs: number;
+  /** Longest wait for one readiness check (store ping, SELECT 1). Default 2 s. */
+  readinessTimeoutMs: number;
+  /** How long shutdown waits for requests in flight before cutting connections. Default 10 s. */
+  shutdownGraceMs: number;
+  /** Subscriber deliveries of one event before it is parked in failed_events. Default 5. */
+  subscriberMaxAttempts: number;
+  /** First backoff between subscriber attempts (doubling up to 30 s). Default 200 ms. */
+  subscriberRetryInitialMs: number;
+  /** How soon another replica takes over the subscribers of a crashed one. Default 30 s. */
+  subscriberLeaseMs: number;
+  /**
+   * Run projections and subscribers live (the service). False for command-line tools, which
+   * use the application's wiring without competing for work.
+   */
+  live: boolean;
+}
+
+export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
+  eventStreamHeartbeatMs: 15_000,
+  readinessMaxLagEvents: 10_000,
+  readinessCaughtUpWithinMs: 30_000,
+  readinessTimeoutMs: 2_000,
+  shutdownGraceMs: 10_000,
+  subscriberMaxAttempts: 5,
+  subscriberRetryInitialMs: 200,
+  subscriberLeaseMs: 30_000,
+  live: true,
+};
+
+type NumericOption = Exclude<keyof OperationsOptions, 'live'>;
+
+/** Each numeric option, its variable and its least value. All are capped at what a timer accepts. */
+export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variable: string; min: number }> = [
+  { option: 'eventStreamHeartbeatMs', variable: 'EVENT_STREAM_HEARTBEAT_MS', min: 1 },
+  { option: 'readinessMaxLagEvents', variable: 'READINESS_MAX_LAG_EVENTS', min: 0 },
+  { option: 'readinessCaughtUpWithinMs', variable: 'READINESS_CAUGHT_UP_WITHIN_MS', min: 1 },
+  { option: 'readinessTimeoutMs', variable: 'READINESS_TIMEOUT_MS', min: 1 },
+  { option: 'shutdownGraceMs', variable: 'SHUTDOWN_GRACE_MS', min: 1 },
+  { option: 'subscriberMaxAttempts', variable: 'SUBSCRIBER_MAX_ATTEMPTS', min: 1 },
+  { option: 'subscriberRetryInitialMs', variable: 'SUBSCRIBER_RETRY_INITIAL_MS', min: 1 },
+  { option: 'subscriberLeaseMs', variable: 'SUBSCRIBER_LEASE_MS', min: 1 },
+];
+
+/**
+ * Reads the operations settings from the environment with the rules of {@link loadConfig}:
+ * blank counts as unset, a bad value throws a ConfigError naming the variable and the accepted
+ * range. `overrides` (tests, command-line tools) win over the environment.
+ */
+export function loadOperationsOptions(env: NodeJS.ProcessEnv, overrides: Partial<OperationsOptions> = {}): OperationsOptions {
+  const options: OperationsOptions = { ...DEFAULT_OPERATIONS_OPTIONS };
+  for (const { option, variable, min } of OPERATIONS_VARIABLES) {
+    const value = readVariable(env, variable);
+    if (value !== undefined) options[option] = parseInteger(variable, value, min, MAX_TIMER_MS);
+  }
+  return { ...options, ...overrides };
+}
