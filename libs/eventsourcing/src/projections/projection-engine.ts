@@ -1,4 +1,5 @@
-import type { EventStore, StoredEvent, Subscription } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
+import { AppendWakeUp } from '../live/append-wake-up';
 import { In, type DataSource } from 'typeorm';
 import { CoalescingRead } from './coalescing-read';
 import { dialectOf, stateTablePath, type DatabaseDialect } from './database-dialect';
@@ -6,7 +7,7 @@ import { UnknownProjectionError } from './errors';
 import { errorMessage, silentLogger, type ProjectionLogger } from './logger';
 import type { ProjectionObserver } from './observer';
 import type { EntityTarget, Projection } from './projection';
-import { insertMissingStates, ProjectionRunner, backoffDelay } from './projection-runner';
+import { insertMissingStates, ProjectionRunner } from './projection-runner';
 import { ProjectionStateEntity, type ProjectionStateRow } from './projection-state.entity';
 import { ProjectionRebuild, type RebuildInfo, type RebuildOptions, type RebuildResult } from './rebuild/projection-rebuild';
 import { synchronizeEntities } from './schema-sync';
@@ -95,10 +96,8 @@ export class ProjectionEngine {
 
   private initialized: Promise<void> | undefined;
   private live = false;
-  private subscription: Subscription | undefined;
-  private resubscribeTimer: NodeJS.Timeout | undefined;
+  private wakeUp: AppendWakeUp | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private subscriptionFailures = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -154,7 +153,22 @@ export class ProjectionEngine {
     await this.init();
     this.live = true;
     for (const runner of this.runners.values()) runner.startLive();
-    await this.subscribe();
+    // The subscription only wakes runners: batches always read from the locked checkpoint.
+    this.wakeUp = new AppendWakeUp(this.store, {
+      types: [...new Set([...this.runners.values()].flatMap((runner) => runner.projection.eventTypes))],
+      retryDelay: this.retryDelay,
+      logger: this.logger,
+      onAppended: (types) => {
+        for (const runner of this.runners.values()) {
+          if (runner.projection.eventTypes.some((type) => types.has(type))) runner.wake();
+        }
+      },
+      // The runners catch up from their checkpoints, so events missed meanwhile are not lost.
+      onResubscribe: () => {
+        for (const runner of this.runners.values()) runner.wake();
+      },
+    });
+    await this.wakeUp.start();
     this.schedulePoll();
     this.logger.info('Projections started', { projections: [...this.runners.keys()] });
   }
@@ -164,13 +178,9 @@ export class ProjectionEngine {
     if (!this.live) return;
     this.live = false;
     clearTimeout(this.pollTimer);
-    clearTimeout(this.resubscribeTimer);
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await Promise.all([
-      subscription?.close().catch((error: unknown) => this.logger.warn('Closing the subscription failed', { error: errorMessage(error) })),
-      ...[...this.runners.values()].map((runner) => runner.stopLive()),
-    ]);
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    await Promise.all([wakeUp?.stop(), ...[...this.runners.values()].map((runner) => runner.stopLive())]);
     this.logger.info('Projections stopped');
   }
 
@@ -304,54 +314,6 @@ export class ProjectionEngine {
     const runner = this.runners.get(name);
     if (!runner) throw new UnknownProjectionError(name);
     return [runner];
-  }
-
-  /** The subscription only wakes runners: batches always read from the locked checkpoint. */
-  private async subscribe(): Promise<void> {
-    if (!this.live) return;
-    const types = [...new Set([...this.runners.values()].flatMap((runner) => runner.projection.eventTypes))];
-    let subscription: Subscription;
-    try {
-      const fromPosition = (await this.store.headPosition()) + 1;
-      subscription = this.store.subscribe({ fromPosition, filter: { types } }, (events) => this.onEvents(events));
-    } catch (error) {
-      this.onSubscriptionFailure(error);
-      return;
-    }
-    if (!this.live) {
-      await subscription.close().catch(() => undefined);
-      return;
-    }
-    this.subscription = subscription;
-    subscription.done.then(
-      () => {
-        if (this.live && this.subscription === subscription) this.onSubscriptionFailure(new Error('The subscription ended'));
-      },
-      (error: unknown) => {
-        if (this.live && this.subscription === subscription) this.onSubscriptionFailure(error);
-      },
-    );
-  }
-
-  private onEvents(events: readonly StoredEvent[]): void {
-    this.subscriptionFailures = 0;
-    const types = new Set(events.map((event) => event.type));
-    for (const runner of this.runners.values()) {
-      if (runner.projection.eventTypes.some((type) => types.has(type))) runner.wake();
-    }
-  }
-
-  private onSubscriptionFailure(error: unknown): void {
-    this.subscription = undefined;
-    if (!this.live) return;
-    this.subscriptionFailures += 1;
-    const delayMs = backoffDelay(this.subscriptionFailures, this.retryDelay);
-    this.logger.warn('Event subscription failed; resubscribing (polling meanwhile)', { error: errorMessage(error), retryInMs: delayMs });
-    this.resubscribeTimer = setTimeout(() => {
-      // The runners catch up from their checkpoints, so events missed meanwhile are not lost.
-      for (const runner of this.runners.values()) runner.wake();
-      void this.subscribe();
-    }, delayMs);
   }
 
   private schedulePoll(): void {

@@ -1,11 +1,11 @@
-import type { EventStore, StoredEvent, Subscription } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
+import { AppendWakeUp } from '../live/append-wake-up';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { dialectOf, quotedTablePath, type DatabaseDialect } from '../projections/database-dialect';
-import { errorMessage, silentLogger, type ProjectionLogger } from '../projections/logger';
+import { silentLogger, type ProjectionLogger } from '../projections/logger';
 import type { EntityTarget } from '../projections/projection';
-import { backoffDelay } from '../projections/projection-runner';
 import { synchronizeEntities } from '../projections/schema-sync';
 import { UnknownSubscriberError } from './errors';
 import type { EventSubscriber } from './event-subscriber';
@@ -98,10 +98,8 @@ export class SubscriptionManager {
 
   private initialized: Promise<void> | undefined;
   private live = false;
-  private subscription: Subscription | undefined;
-  private resubscribeTimer: NodeJS.Timeout | undefined;
+  private wakeUp: AppendWakeUp | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private subscriptionFailures = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -158,7 +156,21 @@ export class SubscriptionManager {
     await this.init();
     this.live = true;
     for (const runner of this.runners.values()) runner.startLive();
-    await this.subscribe();
+    // The subscription only wakes runners: deliveries always read from the stored checkpoint.
+    this.wakeUp = new AppendWakeUp(this.store, {
+      types: [...new Set([...this.subscribers.values()].flatMap((subscriber) => subscriber.eventTypes))],
+      retryDelay: this.retryDelay,
+      logger: this.logger,
+      onAppended: (types) => {
+        for (const runner of this.runners.values()) {
+          if (runner.subscriber.eventTypes.some((type) => types.has(type))) runner.wake();
+        }
+      },
+      onResubscribe: () => {
+        for (const runner of this.runners.values()) runner.wake();
+      },
+    });
+    await this.wakeUp.start();
     this.schedulePoll();
     this.logger.info('Subscribers started', { subscribers: [...this.runners.keys()], runnerId: this.runnerId });
   }
@@ -168,13 +180,9 @@ export class SubscriptionManager {
     const wasLive = this.live;
     this.live = false;
     clearTimeout(this.pollTimer);
-    clearTimeout(this.resubscribeTimer);
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await Promise.all([
-      subscription?.close().catch((error: unknown) => this.logger.warn('Closing the subscription failed', { error: errorMessage(error) })),
-      ...[...this.runners.values()].map((runner) => runner.stop()),
-    ]);
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    await Promise.all([wakeUp?.stop(), ...[...this.runners.values()].map((runner) => runner.stop())]);
     if (wasLive) this.logger.info('Subscribers stopped');
   }
 
@@ -280,53 +288,6 @@ export class SubscriptionManager {
     const runner = this.runners.get(name);
     if (!runner) throw new UnknownSubscriberError(name);
     return [runner];
-  }
-
-  /** The subscription only wakes runners: deliveries always read from the stored checkpoint. */
-  private async subscribe(): Promise<void> {
-    if (!this.live) return;
-    const types = [...new Set([...this.subscribers.values()].flatMap((subscriber) => subscriber.eventTypes))];
-    let subscription: Subscription;
-    try {
-      const fromPosition = (await this.store.headPosition()) + 1;
-      subscription = this.store.subscribe({ fromPosition, filter: { types } }, (events) => this.onEvents(events));
-    } catch (error) {
-      this.onSubscriptionFailure(error);
-      return;
-    }
-    if (!this.live) {
-      await subscription.close().catch(() => undefined);
-      return;
-    }
-    this.subscription = subscription;
-    subscription.done.then(
-      () => {
-        if (this.live && this.subscription === subscription) this.onSubscriptionFailure(new Error('The subscription ended'));
-      },
-      (error: unknown) => {
-        if (this.live && this.subscription === subscription) this.onSubscriptionFailure(error);
-      },
-    );
-  }
-
-  private onEvents(events: readonly StoredEvent[]): void {
-    this.subscriptionFailures = 0;
-    const types = new Set(events.map((event) => event.type));
-    for (const runner of this.runners.values()) {
-      if (runner.subscriber.eventTypes.some((type) => types.has(type))) runner.wake();
-    }
-  }
-
-  private onSubscriptionFailure(error: unknown): void {
-    this.subscription = undefined;
-    if (!this.live) return;
-    this.subscriptionFailures += 1;
-    const delayMs = backoffDelay(this.subscriptionFailures, this.retryDelay);
-    this.logger.warn('Subscriber event subscription failed; resubscribing (polling meanwhile)', { error: errorMessage(error), retryInMs: delayMs });
-    this.resubscribeTimer = setTimeout(() => {
-      for (const runner of this.runners.values()) runner.wake();
-      void this.subscribe();
-    }, delayMs);
   }
 
   /** Wakes every runner: it delivers what the subscription did not announce, and standby runners try the lease. */
