@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createEventStore, EventStoreUnavailableError, type EventStore } from '@app/event-store';
 import type { AppConfig } from '../config/app-config';
 import { splitSchema } from './database-url';
+import { READ_MODEL_APPLICATION_NAME } from './read-model-application';
 import { DeferredEventStore } from './deferred-event-store';
 
 /**
@@ -15,11 +16,22 @@ export function openEventStore(config: AppConfig): Promise<EventStore> {
     case 'postgres': {
       if (!config.databaseUrl) throw new Error('EVENT_STORE=postgres needs DATABASE_URL');
       const { url, schema } = splitSchema(config.databaseUrl);
-      return createEventStore({ kind: 'postgres', connectionString: url, ...(schema ? { schema } : {}) });
+      // The read model's sessions never append: their batch transactions must not delay reads.
+      return createEventStore({
+        kind: 'postgres',
+        connectionString: url,
+        ...(schema ? { schema } : {}),
+        nonAppendingApplications: [READ_MODEL_APPLICATION_NAME],
+      });
     }
     case 'eventstoredb':
       if (!config.eventStoreConnectionString) throw new Error('EVENT_STORE=eventstoredb needs an EventStoreDB connection string');
-      return createEventStore({ kind: 'eventstoredb', connectionString: config.eventStoreConnectionString });
+      return createEventStore({
+        kind: 'eventstoredb',
+        connectionString: config.eventStoreConnectionString,
+        connectTimeoutMs: config.eventStoreConnectTimeoutMs,
+        callTimeoutMs: config.eventStoreCallTimeoutMs,
+      });
   }
 }
 

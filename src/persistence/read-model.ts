@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import type { EntityTarget } from '@app/eventsourcing';
 import { splitSchema } from './database-url';
+import { READ_MODEL_APPLICATION_NAME } from './read-model-application';
 
 /**
  * The read-model database: PostgreSQL when DATABASE_URL is set, else `<dataDir>/read-model.db`
@@ -48,7 +49,14 @@ function sqliteReadModel(dataDir: string, entities: readonly EntityTarget[]): Da
 
 function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[]): DataSource {
   const { url, schema } = splitSchema(databaseUrl);
-  return new DataSource({ type: 'postgres', url, ...(schema ? { schema } : {}), entities: [...entities], poolSize: 10 });
+  return new DataSource({
+    type: 'postgres',
+    url,
+    ...(schema ? { schema } : {}),
+    entities: [...entities],
+    poolSize: 10,
+    applicationName: READ_MODEL_APPLICATION_NAME,
+  });
 }
 
 async function ensureSchema(url: string, schema: string): Promise<void> {

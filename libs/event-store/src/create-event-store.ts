@@ -15,6 +15,8 @@ export interface PostgresEventStoreConfig {
   connectionString: string;
   /** Schema of the store's tables; default `public`. */
   schema?: string;
+  /** application_name of sessions that never append (see PostgresEventStoreOptions). */
+  nonAppendingApplications?: readonly string[];
 }
 
 /** Clustered store on EventStoreDB (`esdb://host:2113?tls=false`, `esdb+discover://...`). */
@@ -49,7 +51,7 @@ function openEventStore(config: EventStoreConfig): EventStore & EventImporter {
     case 'sqlite':
       return new SqliteEventStore({ file: config.file });
     case 'postgres':
-      return new PostgresEventStore({ connection: config.connectionString, schema: config.schema });
+      return new PostgresEventStore({ connection: config.connectionString, schema: config.schema, nonAppendingApplications: config.nonAppendingApplications });
     case 'eventstoredb':
       return new EventStoreDbEventStore({
         connectionString: config.connectionString,

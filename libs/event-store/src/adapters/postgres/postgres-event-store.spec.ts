@@ -144,3 +144,54 @@ describe('postgres read horizon', () => {
     }
   });
 });
+
+describe('postgres read horizon with sessions declared as never appending', () => {
+  const schema = `es_horizon_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const readModelName = `read-model-${randomUUID().slice(0, 8)}`;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = new PostgresEventStore({ connection: url, schema, poolSize: 2, nonAppendingApplications: [readModelName] });
+    await store.init();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+
+  async function holdWritingTransaction(applicationName: string): Promise<() => Promise<void>> {
+    const client = new Client({ connectionString: url, application_name: applicationName });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT pg_current_xact_id()');
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+
+  it('is not held back by a writing transaction of such a session in the same database', async () => {
+    const release = await holdWritingTransaction(readModelName);
+    try {
+      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      expect(await store.headPosition()).toBe(appended.position);
+    } finally {
+      await release();
+    }
+  });
+
+  it('is still held back by any other session of the same database', async () => {
+    const release = await holdWritingTransaction(`someone-else-${randomUUID().slice(0, 8)}`);
+    try {
+      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      expect(await store.headPosition()).toBeLessThan(appended.position);
+    } finally {
+      await release();
+    }
+  });
+
+  it('refuses application names it could not put into SQL safely', () => {
+    expect(() => new PostgresEventStore({ connection: url, schema, nonAppendingApplications: ["x' OR true --"] })).toThrow(/Invalid application name/);
+  });
+});

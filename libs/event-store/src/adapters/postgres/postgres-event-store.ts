@@ -35,6 +35,12 @@ export interface PostgresEventStoreOptions {
   schema?: string;
   /** Shown in pg_stat_activity; lets operators (and tests) find the store's connections. */
   applicationName?: string;
+  /**
+   * application_name values of sessions in the same database that never append to this store
+   * (e.g. the read model's pool). Their writing transactions then do not hold readers back;
+   * every other session's do, so only list names whose sessions really never append.
+   */
+  nonAppendingApplications?: readonly string[];
   /** Pool size for appends and reads (the LISTEN connection comes on top). Default 10. */
   poolSize?: number;
   /** Longest delay before other processes hear of an append. Default 5 ms. */
@@ -104,7 +110,7 @@ export class PostgresEventStore implements EventStore, EventImporter {
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'public';
-    this.sql = buildSql(this.schema);
+    this.sql = buildSql(this.schema, { nonAppendingApplications: options.nonAppendingApplications });
     const base: PoolConfig = typeof options.connection === 'string' ? { connectionString: options.connection } : { ...options.connection };
     const clientConfig: ClientConfig = {
       connectionTimeoutMillis: 5_000,

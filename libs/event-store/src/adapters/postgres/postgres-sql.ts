@@ -33,7 +33,24 @@ export const EXPECTATION_MODE = { any: 0, no_stream: 1, stream_exists: 2, revisi
 
 export type PostgresSql = ReturnType<typeof buildSql>;
 
-export function buildSql(schema: string) {
+export interface SqlOptions {
+  /**
+   * application_name values of sessions that never append to this store (the read model's
+   * pool, say): their transactions do not hold the read horizon back.
+   */
+  nonAppendingApplications?: readonly string[];
+}
+
+const APPLICATION_NAME = /^[A-Za-z0-9_.:@-]{1,63}$/;
+
+function sqlStringList(values: readonly string[]): string {
+  for (const value of values) {
+    if (!APPLICATION_NAME.test(value)) throw new Error(`Invalid application name for the read horizon: ${JSON.stringify(value)}`);
+  }
+  return values.map((value) => `'${value}'`).join(', ');
+}
+
+export function buildSql(schema: string, options: SqlOptions = {}) {
   const s = quoteIdentifier(schema);
   const events = `${s}.events`;
   const settings = `${s}.event_log_settings`;
@@ -42,7 +59,8 @@ export function buildSql(schema: string) {
   // The read horizon: the oldest transaction of the statement's snapshot that may still add
   // events. Transactions known to run in another database of the cluster cannot write this
   // table, so they do not hold readers back (a long job elsewhere on a shared server would
-  // otherwise stall every projection). Anything unknown — a backend that has finished since
+  // otherwise stall every projection); nor do sessions declared as never appending (the
+  // read model's own batch transactions would otherwise delay every read). Anything unknown — a backend that has finished since
   // the snapshot, a prepared transaction, a session whose database is hidden — counts, so the
   // horizon errs towards waiting, never towards skipping. pg_stat_activity shows 32-bit xids,
   // matched against the low 32 bits of the snapshot's 64-bit ones (running xids are unique).
@@ -52,7 +70,10 @@ export function buildSql(schema: string) {
         WHERE NOT EXISTS (
           SELECT 1 FROM pg_stat_activity a
           WHERE a.backend_xid IS NOT NULL AND a.backend_xid::text::bigint = x::text::bigint % 4294967296
-            AND a.datname IS NOT NULL AND a.datname <> current_database()))
+            AND a.datname IS NOT NULL
+            AND (a.datname <> current_database()${
+              options.nonAppendingApplications?.length ? ` OR a.application_name IN (${sqlStringList(options.nonAppendingApplications)})` : ''
+            })))
     ) + xid_offset) * ${POSITION_SHIFT}
     FROM ${settings}, (SELECT pg_current_snapshot() AS snap) AS q)`;
   const millis = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
