@@ -1,5 +1,5 @@
-import type { EventMetadata, EventToAppend, JsonObject, StoredEvent } from '@app/event-store';
-import { ORIGINAL_CREATED_AT, originalCreatedAt, withoutImportMarks } from '../../persistence/original-timestamps';
+import type { EventMetadata, JsonObject, StoredEvent } from '@app/event-store';
+import { originalCreatedAt, withoutImportMarks } from '../../persistence/original-timestamps';
 
 /**
  * One event of an export file (JSON lines, in log order). `position` is where the event stood
@@ -55,15 +55,4 @@ export function parseExportedEvent(line: string): ExportedEvent {
   if (!isObject(data)) throw new Error('"data" must be a JSON object');
   if (!isObject(metadata)) throw new Error('"metadata" must be a JSON object');
   return { id, stream, revision, type, tenant, position, createdAt, data: data as JsonObject, metadata: metadata as EventMetadata };
-}
-
-/** What an import appends for an exported event: same id, data and metadata, plus the original time. */
-export function eventToImport(event: ExportedEvent): EventToAppend {
-  return {
-    id: event.id,
-    type: event.type,
-    tenant: event.tenant,
-    data: event.data,
-    metadata: { ...event.metadata, [ORIGINAL_CREATED_AT]: event.createdAt },
-  };
 }

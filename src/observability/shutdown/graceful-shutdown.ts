@@ -59,19 +59,3 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
     for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   };
 }
-
-/**
- * Runs `configure` and removes the process signal listeners it added (Nest's shutdown hooks,
- * which the shared HTTP set-up enables for the tests' sake), so that only
- * {@link installGracefulShutdown} answers signals.
- */
-export function withoutNestSignalHandlers(configure: () => void): void {
-  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGABRT', 'SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  configure();
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
-    }
-  }
-}
