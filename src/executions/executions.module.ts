@@ -4,6 +4,7 @@ import { CatalogueModule } from '../catalogue/catalogue.module';
 import { TargetsModule } from '../targets/targets.module';
 import { DeleteExecutionHandler } from './commands/delete-execution.handler';
 import { ExecutionRepository } from './commands/execution.repository';
+import { RemoveTargetFromExecutionHandler } from './commands/remove-target-from-execution.handler';
 import { SetExecutionHandler } from './commands/set-execution.handler';
 import { ExecutionsController } from './http/executions.controller';
 import { ListCatalogueHandler } from './queries/catalogue-lists';
@@ -12,6 +13,6 @@ import { ListExecutionsHandler } from './queries/list-executions.handler';
 @Module({
   imports: [CqrsModule, CatalogueModule, TargetsModule],
   controllers: [ExecutionsController],
-  providers: [ExecutionRepository, SetExecutionHandler, DeleteExecutionHandler, ListExecutionsHandler, ListCatalogueHandler],
+  providers: [ExecutionRepository, SetExecutionHandler, DeleteExecutionHandler, RemoveTargetFromExecutionHandler, ListExecutionsHandler, ListCatalogueHandler],
 })
 export class ExecutionsModule {}

@@ -40,4 +40,37 @@ describe('ExecutionAggregate', () => {
     expect(execution.exists).toBe(true);
     expect(execution.version).toBe(2);
   });
+
+  describe('removeTarget', () => {
+    const listed = (...entries: Array<[ExecutionTargetKind, string]>) => entries.map(([type, target]) => ({ type, target }));
+    const loaded = (entries: ReturnType<typeof listed>): ExecutionAggregate => {
+      const execution = new ExecutionAggregate('request');
+      execution.loadFromHistory([{ type: EXECUTION_SET, data: { targets: entries } }], 0);
+      return execution;
+    };
+
+    it('sets the rest of the list, includes and order kept', () => {
+      const execution = loaded(listed([ExecutionTargetKind.Target, 't1'], [ExecutionTargetKind.Include, 'event'], [ExecutionTargetKind.Target, 't2']));
+      execution.removeTarget('t1');
+      expect(execution.pendingEvents).toEqual([{ type: EXECUTION_SET, data: { targets: listed([ExecutionTargetKind.Include, 'event'], [ExecutionTargetKind.Target, 't2']) } }]);
+      expect(execution.targets).toEqual(listed([ExecutionTargetKind.Include, 'event'], [ExecutionTargetKind.Target, 't2']));
+    });
+
+    it('removes the execution when the target was all it had', () => {
+      const execution = loaded(listed([ExecutionTargetKind.Target, 't1']));
+      execution.removeTarget('t1');
+      expect(execution.pendingEvents).toEqual([{ type: EXECUTION_REMOVED, data: {} }]);
+      expect(execution.exists).toBe(false);
+    });
+
+    it('records nothing when the list does not name the target, or names it only as an include', () => {
+      const execution = loaded(listed([ExecutionTargetKind.Target, 't2'], [ExecutionTargetKind.Include, 't1']));
+      execution.removeTarget('t1');
+      const missing = new ExecutionAggregate('request');
+      missing.removeTarget('t1');
+      expect(execution.pendingEvents).toEqual([]);
+      expect(missing.pendingEvents).toEqual([]);
+      expect(missing.exists).toBe(false);
+    });
+  });
 });

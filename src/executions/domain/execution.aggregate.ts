@@ -2,7 +2,7 @@ import { EventSourcedAggregate, type AggregateDescriptor } from '@app/eventsourc
 import type { StoredEvent } from '@app/event-store';
 import { streamName } from '../../common/domain/stream-name';
 import { ExecutionErrors } from './execution-errors';
-import { EXECUTION_REMOVED, EXECUTION_SET, type ExecutionEvent, type ExecutionTargetRef, toExecutionEvent } from './execution-events';
+import { EXECUTION_REMOVED, EXECUTION_SET, ExecutionTargetKind, type ExecutionEvent, type ExecutionTargetRef, toExecutionEvent } from './execution-events';
 
 /** An execution: the ordered targets called when its condition (the id) occurs. */
 export class ExecutionAggregate extends EventSourcedAggregate<ExecutionEvent> {
@@ -30,6 +30,18 @@ export class ExecutionAggregate extends EventSourcedAggregate<ExecutionEvent> {
   remove(): void {
     if (!this.exists) throw ExecutionErrors.executionNotFound();
     this.raise({ type: EXECUTION_REMOVED, data: {} });
+  }
+
+  /**
+   * Takes the target `targetId` out of the current list: the rest stays as it is (includes too),
+   * or the execution is removed when nothing is left. Decided on the list as stored, so a change
+   * made meanwhile by someone else is kept; no event when the list does not name the target.
+   */
+  removeTarget(targetId: string): void {
+    const remaining = this.currentTargets.filter((ref) => ref.type !== ExecutionTargetKind.Target || ref.target !== targetId);
+    if (remaining.length === this.currentTargets.length) return;
+    if (remaining.length === 0) this.raise({ type: EXECUTION_REMOVED, data: {} });
+    else this.raise({ type: EXECUTION_SET, data: { targets: remaining.map((ref) => ({ ...ref })) } });
   }
 
   protected apply(event: ExecutionEvent): void {
