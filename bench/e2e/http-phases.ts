@@ -56,6 +56,16 @@ async function seedListedInstance(service: ServiceProcess, dataDir: string): Pro
   return api;
 }
 
+/** Runs `plan` and records how much CPU the service spent meanwhile. */
+async function measuredLoad(service: ServiceProcess, plan: Parameters<typeof runLoad>[0]): Promise<LoadFigures> {
+  const cpuBefore = service.cpuSeconds();
+  const figures = await runLoad(plan);
+  return { ...figures, serviceCpuSeconds: service.cpuSeconds() - cpuBefore };
+}
+
+/** Service CPU per answered write, in ms: what one write costs the service's (single) thread and its helpers. */
+const cpuPerWriteMs = (figures: LoadFigures): number => ((figures.serviceCpuSeconds ?? 0) * 1000) / Math.max(1, figures.writes?.requests ?? 0);
+
 const latencyText = (latency: Distribution): string => `p50 ${round(latency.p50)} / p95 ${round(latency.p95)} / p99 ${round(latency.p99)} ms`;
 
 /** Medians over runs of each figure, so one noisy run does not decide. */
@@ -120,9 +130,11 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
     for (const connections of settings.connections) {
       const runs: LoadFigures[] = [];
       for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
-        const figures = await runLoad({ baseUrl, durationSeconds: settings.seconds, writes: writers.slice(0, connections) });
+        const figures = await measuredLoad(service, { baseUrl, durationSeconds: settings.seconds, writes: writers.slice(0, connections) });
         runs.push(figures);
-        console.log(`  ${kind}: ${connections} write connection(s): ${round(figures.writes!.perSecond)} ops/s, ${latencyText(figures.writes!.latencyMs)}, ${figures.writes!.failures} failures`);
+        console.log(
+          `  ${kind}: ${connections} write connection(s): ${round(figures.writes!.perSecond)} ops/s, ${latencyText(figures.writes!.latencyMs)}, service CPU ${round(cpuPerWriteMs(figures), 3)} ms/op, ${figures.writes!.failures} failures`,
+        );
       }
       record.writes[connections] = runs;
       const writes = runs.map((run) => run.writes!);
@@ -133,62 +145,14 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
         unit: 'ops/s',
         target: writeTarget(kind, connections),
         valid: summary.failures === 0,
-        detail: `${latencyText(summary.latency)}${connections === 32 && kind === 'sqlite' ? ' (target p99 <= 25 ms)' : ''}; runs ${writes.map((run) => Math.round(run.perSecond)).join(', ')} ops/s; ${statusText(writes)}; non-2xx or errors: ${summary.failures}; load generator ${round(median(runs.map((run) => run.generatorCpuSeconds / run.writes!.seconds)) * 100, 0)}% of a core`,
+        detail: `${latencyText(summary.latency)}${connections === 32 && kind === 'sqlite' ? ' (target p99 <= 25 ms)' : ''}; runs ${writes.map((run) => Math.round(run.perSecond)).join(', ')} ops/s; ${statusText(writes)}; non-2xx or errors: ${summary.failures}; service CPU ${round(median(runs.map(cpuPerWriteMs)), 3)} ms per op (${round(median(runs.map((run) => (run.serviceCpuSeconds ?? 0) / run.writes!.seconds)) * 100, 0)}% of a core); load generator ${round(median(runs.map((run) => run.generatorCpuSeconds / run.writes!.seconds)) * 100, 0)}% of a core`,
       });
       if (connections === 32 && kind === 'sqlite') {
         rows.push({ metric: 'p99 latency of those writes, 32 connections', value: round(summary.latency.p99), unit: 'ms', target: { max: 25 }, valid: summary.failures === 0 });
       }
     }
 
-    const lagSamples: LagSamples = { readModelMs: [], listAfterWriteMs: [], failures: 0 };
-    const readModel = await openReadModelProbe(storage);
-    try {
-      for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
-        const stop = new AbortController();
-        const probing = probeProjectionLag(probeApi, readModel, probeTargets, { stop: stop.signal, intervalMs: 20, pollMs: 1 });
-        const figures = await runLoad({
-          baseUrl,
-          durationSeconds: settings.seconds,
-          writes: writers.slice(0, settings.mixedWriters),
-          lists: { connections: settings.listConnections, token: listed.token, body: LIST_BODY },
-        }).finally(() => stop.abort());
-        const samples = await probing;
-        lagSamples.readModelMs.push(...samples.readModelMs);
-        lagSamples.listAfterWriteMs.push(...samples.listAfterWriteMs);
-        lagSamples.failures += samples.failures;
-        record.mixed.push(figures);
-        console.log(
-          `  ${kind}: mixed: ${round(figures.lists!.perSecond)} lists/s (${latencyText(figures.lists!.latencyMs)}), ${round(figures.writes!.perSecond)} writes/s, lag p50 ${round(distribution(samples.readModelMs).p50)} ms`,
-        );
-      }
-    } finally {
-      await readModel.close();
-    }
-    const lists = medianStream(record.mixed.map((run) => run.lists!));
-    const mixedWrites = medianStream(record.mixed.map((run) => run.writes!));
-    const mixedValid = lists.failures === 0 && mixedWrites.failures === 0;
-    rows.push({
-      metric: `ListExecutions (100 items) under ${settings.mixedWriters}-connection writes, ${settings.listConnections} list connections`,
-      value: Math.round(lists.perSecond),
-      unit: 'lists/s',
-      valid: mixedValid,
-      detail: `${latencyText(lists.latency)}; writes meanwhile ${Math.round(mixedWrites.perSecond)} ops/s (${latencyText(mixedWrites.latency)}); non-2xx or errors: lists ${lists.failures}, writes ${mixedWrites.failures}`,
-    });
-    record.lag = { readModelMs: distribution(lagSamples.readModelMs), listAfterWriteMs: distribution(lagSamples.listAfterWriteMs), failures: lagSamples.failures };
-    rows.push({
-      metric: 'projection lag: write answered 200 -> row in the read model (same load)',
-      value: round(record.lag.readModelMs.p50),
-      unit: 'ms (median)',
-      valid: lagSamples.failures === 0,
-      detail: `p95 ${round(record.lag.readModelMs.p95)} / p99 ${round(record.lag.readModelMs.p99)} / max ${round(record.lag.readModelMs.max)} ms over ${record.lag.readModelMs.count} probes (read model polled every 1 ms)`,
-    });
-    rows.push({
-      metric: 'read-your-writes: ListExecutions sent right after that 200 shows the write',
-      value: round(record.lag.listAfterWriteMs.p50),
-      unit: 'ms (median)',
-      valid: lagSamples.failures === 0,
-      detail: `p95 ${round(record.lag.listAfterWriteMs.p95)} / p99 ${round(record.lag.listAfterWriteMs.p99)} ms; probe failures: ${lagSamples.failures}`,
-    });
+    if (settings.phases.mixed) await runMixedPhase(service, storage, settings, { writers, listed, probeApi, probeTargets }, record, rows);
     record.serviceMemory = service.memory();
     rows.push({
       metric: 'service memory after the write phases',
@@ -202,6 +166,67 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
     await storage.drop();
   }
   return record;
+}
+
+interface MixedPhaseParties {
+  writers: WriteConnection[];
+  listed: ApiClient;
+  probeApi: ApiClient;
+  probeTargets: string[];
+}
+
+/** ListExecutions and the projection-lag probe while the writers keep writing. */
+async function runMixedPhase(service: ServiceProcess, storage: ServiceStorage, settings: BenchSettings, parties: MixedPhaseParties, record: HttpPhaseRecord, rows: Row[]): Promise<void> {
+  const { writers, listed, probeApi, probeTargets } = parties;
+  const lagSamples: LagSamples = { readModelMs: [], listAfterWriteMs: [], failures: 0 };
+  const readModel = await openReadModelProbe(storage);
+  try {
+    for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
+      const stop = new AbortController();
+      const probing = probeProjectionLag(probeApi, readModel, probeTargets, { stop: stop.signal, intervalMs: 20, pollMs: 1 });
+      const figures = await measuredLoad(service, {
+        baseUrl: service.url(''),
+        durationSeconds: settings.seconds,
+        writes: writers.slice(0, settings.mixedWriters),
+        lists: { connections: settings.listConnections, token: listed.token, body: LIST_BODY },
+      }).finally(() => stop.abort());
+      const samples = await probing;
+      lagSamples.readModelMs.push(...samples.readModelMs);
+      lagSamples.listAfterWriteMs.push(...samples.listAfterWriteMs);
+      lagSamples.failures += samples.failures;
+      record.mixed.push(figures);
+      console.log(
+        `  ${storage.kind}: mixed: ${round(figures.lists!.perSecond)} lists/s (${latencyText(figures.lists!.latencyMs)}), ${round(figures.writes!.perSecond)} writes/s, lag p50 ${round(distribution(samples.readModelMs).p50)} ms`,
+      );
+    }
+  } finally {
+    await readModel.close();
+  }
+  const lists = medianStream(record.mixed.map((run) => run.lists!));
+  const mixedWrites = medianStream(record.mixed.map((run) => run.writes!));
+  const mixedValid = lists.failures === 0 && mixedWrites.failures === 0;
+  rows.push({
+    metric: `ListExecutions (100 items) under ${settings.mixedWriters}-connection writes, ${settings.listConnections} list connections`,
+    value: Math.round(lists.perSecond),
+    unit: 'lists/s',
+    valid: mixedValid,
+    detail: `${latencyText(lists.latency)}; writes meanwhile ${Math.round(mixedWrites.perSecond)} ops/s (${latencyText(mixedWrites.latency)}); non-2xx or errors: lists ${lists.failures}, writes ${mixedWrites.failures}`,
+  });
+  record.lag = { readModelMs: distribution(lagSamples.readModelMs), listAfterWriteMs: distribution(lagSamples.listAfterWriteMs), failures: lagSamples.failures };
+  rows.push({
+    metric: 'projection lag: write answered 200 -> row in the read model (same load)',
+    value: round(record.lag.readModelMs.p50),
+    unit: 'ms (median)',
+    valid: lagSamples.failures === 0,
+    detail: `p95 ${round(record.lag.readModelMs.p95)} / p99 ${round(record.lag.readModelMs.p99)} / max ${round(record.lag.readModelMs.max)} ms over ${record.lag.readModelMs.count} probes (read model polled every 1 ms)`,
+  });
+  rows.push({
+    metric: 'read-your-writes: ListExecutions sent right after that 200 shows the write',
+    value: round(record.lag.listAfterWriteMs.p50),
+    unit: 'ms (median)',
+    valid: lagSamples.failures === 0,
+    detail: `p95 ${round(record.lag.listAfterWriteMs.p95)} / p99 ${round(record.lag.listAfterWriteMs.p99)} ms; probe failures: ${lagSamples.failures}`,
+  });
 }
 
 /** pino level 50 (error) and above. */

@@ -41,4 +41,6 @@ export interface LoadFigures {
   lists?: StreamFigures;
   /** CPU the load generator itself used, in seconds (user + system). */
   generatorCpuSeconds: number;
+  /** CPU the service process used meanwhile, in seconds (user + system, all threads); set by the orchestrator. */
+  serviceCpuSeconds?: number;
 }

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     '',
     ...sections.flatMap((section) => [section, '']),
   ].join('\n');
-  const file = writeResults(repoRoot(), startedAt, markdown, { startedAt: startedAt.toISOString(), settings, environment, stores });
+  const file = writeResults(repoRoot(), startedAt, markdown, { startedAt: startedAt.toISOString(), settings, environment, stores }, settings.quick);
   console.log(`results written to ${file} and .json`);
   if (failed.length > 0) console.log(`targets missed or invalid: ${failed.join('; ')}`);
 }

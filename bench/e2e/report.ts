@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One line of the results table. */
@@ -36,13 +36,19 @@ export function markdownTable(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
-/** Writes `bench/results/e2e-<date>.{md,json}` and returns the Markdown path. */
-export function writeResults(root: string, startedAt: Date, markdown: string, json: unknown): string {
+/**
+ * Writes `bench/results/e2e-<date>.{md,json}` (then `-2`, `-3`... so a recorded run is never
+ * overwritten) and returns the Markdown path. Quick runs, which are for iterating, go to
+ * `e2e-<date>-quick.{md,json}` instead, which git ignores.
+ */
+export function writeResults(root: string, startedAt: Date, markdown: string, json: unknown, quick = false): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().slice(0, 10);
-  writeFileSync(join(dir, `e2e-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
-  const file = join(dir, `e2e-${stamp}.md`);
+  let base = quick ? `e2e-${stamp}-quick` : `e2e-${stamp}`;
+  for (let next = 2; !quick && (existsSync(join(dir, `${base}.md`)) || existsSync(join(dir, `${base}.json`))); next += 1) base = `e2e-${stamp}-${next}`;
+  writeFileSync(join(dir, `${base}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  const file = join(dir, `${base}.md`);
   writeFileSync(file, markdown);
   return file;
 }

@@ -5,7 +5,8 @@ import type { StoreKind } from '../support/storage';
  *
  *   BENCH_QUICK=1                 short runs and a 100,000-event log, for iterating
  *   BENCH_STORES=sqlite,postgres  which set-ups to run
- *   BENCH_PHASES=http,log         the HTTP load phases, and/or the seeded log's rebuild and start-ups
+ *   BENCH_PHASES=http,log         the HTTP load phases, and/or the seeded log's rebuild and start-ups;
+ *                                 `writes` runs only the write phases of `http` (for profiling them)
  *   BENCH_CONNECTIONS=1,8,32      write connections of the write phases
  *   BENCH_SECONDS=10              length of each measured run (quick: 4)
  *   BENCH_REPEATS=3               runs per measurement; medians are reported (quick: 1)
@@ -19,7 +20,8 @@ import type { StoreKind } from '../support/storage';
 export interface BenchSettings {
   quick: boolean;
   stores: StoreKind[];
-  phases: { http: boolean; log: boolean };
+  /** `mixed`: ListExecutions and the lag probe under write load, after the write phases. */
+  phases: { http: boolean; mixed: boolean; log: boolean };
   connections: number[];
   seconds: number;
   warmupSeconds: number;
@@ -52,11 +54,11 @@ export function loadSettings(): BenchSettings {
   const stores = list('BENCH_STORES', 'sqlite,postgres');
   for (const store of stores) if (store !== 'sqlite' && store !== 'postgres') throw new Error(`BENCH_STORES: unknown store "${store}"`);
   const phases = list('BENCH_PHASES', 'http,log');
-  for (const phase of phases) if (phase !== 'http' && phase !== 'log') throw new Error(`BENCH_PHASES: unknown phase "${phase}"`);
+  for (const phase of phases) if (!['http', 'writes', 'log'].includes(phase)) throw new Error(`BENCH_PHASES: unknown phase "${phase}"`);
   return {
     quick,
     stores: stores as StoreKind[],
-    phases: { http: phases.includes('http'), log: phases.includes('log') },
+    phases: { http: phases.includes('http') || phases.includes('writes'), mixed: phases.includes('http'), log: phases.includes('log') },
     connections: list('BENCH_CONNECTIONS', '1,8,32').map(Number),
     seconds: positiveNumber('BENCH_SECONDS', quick ? 4 : 10),
     warmupSeconds: quick ? 2 : 4,

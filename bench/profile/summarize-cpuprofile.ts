@@ -4,7 +4,11 @@
  * inside the busiest stretch count when `--busy` is given, so start-up and idle tails do not
  * dilute the figures.
  *
- *   node dist/bench/profile/summarize-cpuprofile.js <file.cpuprofile> [--top 40] [--busy] [--inclusive regex]
+ *   node dist/bench/profile/summarize-cpuprofile.js <file.cpuprofile> [--top 40] [--busy] [--inclusive regex] [--callers regex]
+ *
+ * `--callers` shows, for the self time of functions matching the pattern, the call paths that
+ * led there (the nearest 6 frames), to tell for instance the socket writes of responses from
+ * those of the logger.
  */
 import { readFileSync } from 'node:fs';
 
@@ -32,7 +36,10 @@ interface Options {
   top: number;
   busyOnly: boolean;
   inclusive?: RegExp;
+  callers?: RegExp;
 }
+
+const CALLER_DEPTH = 6;
 
 const IDLE = new Set(['(idle)', '(program)']);
 
@@ -43,9 +50,10 @@ function parseArgs(argv: readonly string[]): Options {
     if (arg === '--top') options.top = Number(argv[(index += 1)]);
     else if (arg === '--busy') options.busyOnly = true;
     else if (arg === '--inclusive') options.inclusive = new RegExp(argv[(index += 1)]);
+    else if (arg === '--callers') options.callers = new RegExp(argv[(index += 1)]);
     else options.file = arg;
   }
-  if (!options.file) throw new Error('usage: summarize-cpuprofile <file.cpuprofile> [--top N] [--busy] [--inclusive regex]');
+  if (!options.file) throw new Error('usage: summarize-cpuprofile <file.cpuprofile> [--top N] [--busy] [--inclusive regex] [--callers regex]');
   return options;
 }
 
@@ -110,6 +118,7 @@ function main(): void {
   const self = new Map<string, number>();
   const byPackage = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const callPaths = new Map<string, number>();
   let total = 0;
   let windowUs = 0;
   for (let index = first; index <= last; index += 1) {
@@ -122,6 +131,15 @@ function main(): void {
     self.set(label, (self.get(label) ?? 0) + delta);
     const pkg = packageOf(node.callFrame);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + delta);
+    if (options.callers?.test(label)) {
+      const path: string[] = [];
+      for (let id = parents.get(node.id); id !== undefined && path.length < CALLER_DEPTH; id = parents.get(id)) {
+        const frame = nodes.get(id)!.callFrame;
+        if (frame.functionName !== '(root)') path.push(frameLabel(frame));
+      }
+      const key = `${label} <- ${path.join(' <- ')}`;
+      callPaths.set(key, (callPaths.get(key) ?? 0) + delta);
+    }
     if (options.inclusive) {
       const seen = new Set<string>();
       for (let id: number | undefined = node.id; id !== undefined; id = parents.get(id)) {
@@ -145,6 +163,7 @@ function main(): void {
   print('self time by function', self, options.top);
   print('self time by package', byPackage, 25);
   if (options.inclusive) print(`inclusive time of functions matching ${options.inclusive}`, inclusive, options.top);
+  if (options.callers) print(`call paths of the self time of functions matching ${options.callers}`, callPaths, options.top);
 }
 
 main();

@@ -40,6 +40,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** USER_HZ: what Linux counts /proc CPU times in (100 on every common architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -140,6 +143,19 @@ export class ServiceProcess {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
+  }
+
+  /**
+   * CPU the process has used so far (user + system, every thread), in seconds, from
+   * /proc/<pid>/stat. Differences over a load run give the service's CPU per request, a figure
+   * that holds up on a machine shared with other work better than throughput does.
+   */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** SIGKILL: the process dies at once, as in a crash. */
