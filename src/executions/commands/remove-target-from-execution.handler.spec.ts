@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, type AppendOptions, type AppendResult, type EventToAppend } from '@app/event-store';
+import { Catalogue } from '../../catalogue/catalogue';
+import { ExecutionErrors } from '../domain/execution-errors';
 import { ForwardingEventStore } from '../../persistence/forwarding-event-store';
 import { ExecutionTargetKind, type ExecutionTargetRef } from '../domain/execution-events';
 import { ExecutionRepository } from './execution.repository';
@@ -10,6 +12,8 @@ import { RemoveTargetFromExecutionHandler } from './remove-target-from-execution
 
 const INSTANCE = 'instance-1';
 const EXECUTION = 'request/zitadel.session.v2.SessionService/ListSessions';
+const UNLISTED = 'request/zitadel.gone.v1.GoneService/Call';
+const catalogue = new Catalogue({ 'zitadel.session.v2.SessionService': ['ListSessions'] }, []);
 const target = (id: string): ExecutionTargetRef => ({ type: ExecutionTargetKind.Target, target: id });
 const include = (id: string): ExecutionTargetRef => ({ type: ExecutionTargetKind.Include, target: id });
 
@@ -42,7 +46,7 @@ describe('RemoveTargetFromExecutionHandler', () => {
     await store.init();
     racing = new RacingEventStore(store);
     executions = new ExecutionRepository(racing);
-    handler = new RemoveTargetFromExecutionHandler(executions);
+    handler = new RemoveTargetFromExecutionHandler(executions, catalogue);
   });
 
   afterEach(async () => {
@@ -52,7 +56,11 @@ describe('RemoveTargetFromExecutionHandler', () => {
 
   /** What a user's SetExecution / DeleteExecution stores, written past the handler. */
   async function userSets(...targets: ExecutionTargetRef[]): Promise<void> {
-    const execution = await new ExecutionRepository(store).load(INSTANCE, EXECUTION);
+    await setOn(EXECUTION, targets);
+  }
+
+  async function setOn(executionId: string, targets: ExecutionTargetRef[]): Promise<void> {
+    const execution = await new ExecutionRepository(store).load(INSTANCE, executionId);
     execution.set(targets);
     await new ExecutionRepository(store).save(INSTANCE, execution, { metadata: { actor: 'user' } });
   }
@@ -87,6 +95,16 @@ describe('RemoveTargetFromExecutionHandler', () => {
     expect(await removeGone()).toBeUndefined();
     await expect(handler.execute(new RemoveTargetFromExecutionCommand(INSTANCE, 'event', 'gone', 'cleanup'))).resolves.toBeUndefined();
     expect(await actors()).toEqual(['user', 'cleanup']);
+  });
+
+  it('sets the rest only on a condition the catalogue lists, and removes an execution left empty whatever the catalogue', async () => {
+    await setOn(UNLISTED, [target('gone'), target('kept')]);
+    await expect(handler.execute(new RemoveTargetFromExecutionCommand(INSTANCE, UNLISTED, 'gone', 'cleanup'))).rejects.toEqual(ExecutionErrors.methodNotFound());
+    expect((await executions.load(INSTANCE, UNLISTED)).targets).toEqual([target('gone'), target('kept')]);
+    const alsoUnlisted = 'request/zitadel.gone.v1.GoneService';
+    await setOn(alsoUnlisted, [target('gone')]);
+    await handler.execute(new RemoveTargetFromExecutionCommand(INSTANCE, alsoUnlisted, 'gone', 'cleanup'));
+    expect((await executions.load(INSTANCE, alsoUnlisted)).exists).toBe(false);
   });
 
   describe('when a user changes the execution between its load and its append', () => {

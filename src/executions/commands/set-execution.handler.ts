@@ -3,11 +3,11 @@ import { handleCommand } from '@app/eventsourcing';
 import { Catalogue } from '../../catalogue/catalogue';
 import { detailsOf, type ObjectDetails } from '../../common/domain/object-details';
 import { TargetRepository } from '../../targets/commands/target.repository';
-import type { Condition } from '../domain/condition';
 import { checkedConditionId } from '../domain/condition-rules';
 import { ExecutionErrors } from '../domain/execution-errors';
 import { ExecutionTargetKind, type ExecutionTargetRef } from '../domain/execution-events';
 import { checkIncludes } from '../domain/include-rules';
+import { checkConditionInCatalogue } from './catalogue-check';
 import { ExecutionRepository } from './execution.repository';
 import { SetExecutionCommand } from './set-execution.command';
 
@@ -22,7 +22,7 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
   async execute(command: SetExecutionCommand): Promise<ObjectDetails> {
     const { instanceId } = command;
     const id = checkedConditionId(command.condition, 'condition');
-    this.checkCatalogue(command.condition);
+    checkConditionInCatalogue(this.catalogue, command.condition);
     if (command.targets.length === 0) throw ExecutionErrors.noTargets();
     const refs = command.targets.map((entry, index): ExecutionTargetRef =>
       'include' in entry
@@ -39,20 +39,6 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
       metadata: { actor: command.actor },
     });
     return detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId);
-  }
-
-  private checkCatalogue(condition: Condition): void {
-    switch (condition.match) {
-      case 'method':
-        if (!this.catalogue.hasMethod(condition.value)) throw ExecutionErrors.methodNotFound();
-        return;
-      case 'service':
-        if (!this.catalogue.hasService(condition.value)) throw ExecutionErrors.serviceNotFound();
-        return;
-      case 'name':
-        if (!this.catalogue.hasFunction(condition.value)) throw ExecutionErrors.functionNotFound();
-        return;
-    }
   }
 
   private async checkTargetsExist(instanceId: string, refs: readonly ExecutionTargetRef[]): Promise<void> {
