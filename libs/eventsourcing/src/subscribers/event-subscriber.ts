@@ -3,8 +3,8 @@ import type { StoredEvent } from '@app/event-store';
 /**
  * Reacts to events with side effects outside the read model (webhooks, e-mails, calls to other
  * services). Delivery is at least once, in log order, one event at a time: `handle` may see an
- * event again after a crash or a lost lease (between its side effect and the checkpoint write),
- * so it must be idempotent, e.g. keyed by `event.id`.
+ * event again after a crash or a lost lease (the checkpoint moves once per page of events, so
+ * up to a page is delivered again), so it must be idempotent, e.g. keyed by `event.id`.
  */
 export interface EventSubscriber {
   /** Unique, stable name; the checkpoint and failed events are kept under it. */

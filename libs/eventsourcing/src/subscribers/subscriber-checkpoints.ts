@@ -13,11 +13,13 @@ export interface ParkedEvent {
   lastFailedAt: Date;
 }
 
-export type CheckpointMove =
-  /** Past events of other types only. */
-  | { kind: 'skipped' }
-  | { kind: 'handled' }
-  | { kind: 'parked'; parked: ParkedEvent };
+/** What a checkpoint move records besides the new position (nothing when it only passes events of other types). */
+export interface CheckpointMove {
+  /** Events handled since the last move. */
+  handled: number;
+  /** Events parked since the last move, recorded in failed_events in the same transaction. */
+  parked: readonly ParkedEvent[];
+}
 
 /**
  * The subscriber_checkpoints rows: checkpoints, and the delivery lease that lets one runner at
@@ -111,8 +113,9 @@ export class SubscriberCheckpoints {
   }
 
   /**
-   * Moves the checkpoint to `position` (and records a parked event) in one transaction, if the
-   * lease is still ours; otherwise changes nothing and throws LeaseLostError.
+   * Moves the checkpoint to `position` (adding the handled and parked counts, and recording the
+   * parked events) in one transaction, if the lease is still ours; otherwise changes nothing
+   * and throws LeaseLostError.
    */
   async advance(name: string, owner: string, leaseMs: number, position: number, move: CheckpointMove): Promise<void> {
     await this.transaction(async (manager) => {
@@ -123,13 +126,14 @@ export class SubscriberCheckpoints {
           position,
           updatedAt: new Date(),
           leaseUntil: () => `${this.nowMs} + ${Math.round(leaseMs)}`,
-          ...(move.kind === 'handled' ? { eventsHandled: () => 'events_handled + 1' } : {}),
-          ...(move.kind === 'parked' ? { eventsFailed: () => 'events_failed + 1' } : {}),
+          // Whole numbers of our own, so nothing of a caller reaches the SQL text.
+          ...(move.handled > 0 ? { eventsHandled: () => `events_handled + ${Math.floor(move.handled)}` } : {}),
+          ...(move.parked.length > 0 ? { eventsFailed: () => `events_failed + ${move.parked.length}` } : {}),
         })
         .where('name = :name AND owner = :owner', { name, owner })
         .execute();
       if (result.affected !== 1) throw new LeaseLostError(name);
-      if (move.kind === 'parked') await recordParked(manager, name, move.parked);
+      for (const parked of move.parked) await recordParked(manager, name, parked);
     });
   }
 

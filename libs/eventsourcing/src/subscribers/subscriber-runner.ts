@@ -5,7 +5,7 @@ import { backoffDelay } from '../projections/projection-runner';
 import { deliver, type DeliveryPolicy } from './delivery';
 import { LeaseLostError, SubscriberWaitTimeoutError } from './errors';
 import type { EventSubscriber } from './event-subscriber';
-import type { CheckpointMove, SubscriberCheckpoints } from './subscriber-checkpoints';
+import type { ParkedEvent, SubscriberCheckpoints } from './subscriber-checkpoints';
 import type { SubscriberObserver } from './subscriber-observer';
 
 export interface SubscriberRunnerContext {
@@ -20,14 +20,25 @@ export interface SubscriberRunnerContext {
   readonly observer?: SubscriberObserver;
 }
 
+/** Events handled or parked since the checkpoint last moved (the part of a page not yet recorded). */
+interface PendingProgress {
+  /** Position of the last event handled or parked; the checkpoint moves there. */
+  position: number;
+  handled: number;
+  parked: ParkedEvent[];
+}
+
 /**
- * Delivers one subscriber's events: takes the delivery lease, reads from the checkpoint, hands
- * each event to the handler (with retries), and moves the checkpoint after each one. Shares a
+ * Delivers one subscriber's events: takes the delivery lease, reads a page from the checkpoint,
+ * hands each event to the handler (with retries), and moves the checkpoint once per page (and
+ * before pausing to retry a failed event, and when stopping), in one short transaction. Shares a
  * drain between the live loop and catch-up callers; `stop` lets the event in hand finish.
  */
 export class SubscriberRunner {
   private knownPosition = 0;
   private owning = false;
+  /** performance.now() of the last write that showed the lease to be ours (claim, renewal, checkpoint). */
+  private leaseConfirmedAt = Number.NEGATIVE_INFINITY;
   private renewTimer: NodeJS.Timeout | undefined;
   private drainInFlight: Promise<boolean> | undefined;
 
@@ -111,39 +122,40 @@ export class SubscriberRunner {
   }
 
   private async runDrain(): Promise<boolean> {
-    const { store, checkpoints, owner, leaseMs, batchSize } = this.context;
-    const claimed = await checkpoints.claim(this.name, owner, leaseMs);
-    if (claimed === undefined) {
-      this.setOwning(false);
-      return false;
-    }
-    this.knownPosition = claimed;
-    this.setOwning(true);
+    const { store, batchSize } = this.context;
+    if (!(await this.holdLease())) return false;
     try {
       for (;;) {
         const from = this.knownPosition;
         const read = await store.readAll({ fromPosition: from + 1, maxCount: batchSize, filter: { types: this.subscriber.eventTypes } });
+        const pending: PendingProgress = { position: from, handled: 0, parked: [] };
         for (const event of read.events) {
-          if (this.stopping) return true;
+          if (this.stopping) return await this.recordProgress(pending);
           // The renewal found the lease taken over: the new owner delivers from the checkpoint.
           if (!this.owning) return false;
           const outcome = await deliver(this.subscriber, event, {
             policy: this.context.policy,
             logger: this.context.logger,
             observer: this.context.observer,
-            pause: (ms) => this.pause(ms),
+            // What is handled so far is recorded before a backoff wait, so a long retry holds nothing back.
+            pause: async (ms) => (await this.recordProgress(pending)) && this.pause(ms),
           });
-          if (outcome.kind === 'interrupted') return true;
-          await this.advance(event.position, outcome);
+          if (outcome.kind === 'interrupted') return await this.recordProgress(pending);
+          pending.position = event.position;
+          if (outcome.kind === 'handled') pending.handled += 1;
+          else pending.parked.push(outcome.parked);
         }
-        const scanned = read.nextPosition - 1;
-        if (scanned > this.knownPosition) await this.advance(scanned, { kind: 'skipped' });
+        // Past the events of other types scanned by the read too.
+        pending.position = Math.max(pending.position, read.nextPosition - 1);
+        await this.recordProgress(pending);
         if (read.isEnd || this.knownPosition === from || this.stopping) return true;
         // better-sqlite3 answers synchronously, so a long catch-up would otherwise run as one
         // unbroken chain of microtasks and starve requests and timers: yield between pages.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
+      // The next drain claims again first: no page is delivered while the checkpoint cannot be written.
+      this.leaseConfirmedAt = Number.NEGATIVE_INFINITY;
       if (!(error instanceof LeaseLostError)) throw error;
       this.context.logger.warn('Another runner took the subscriber over', { subscriber: this.name, position: this.knownPosition });
       this.setOwning(false);
@@ -151,11 +163,39 @@ export class SubscriberRunner {
     }
   }
 
-  private async advance(position: number, move: CheckpointMove): Promise<void> {
+  /**
+   * Makes sure this runner holds the lease, claiming it (and reading the checkpoint) unless a
+   * write showed it ours less than half a lease ago: while it is ours nobody else moves the
+   * checkpoint, so the one known here is current, and every checkpoint write checks the lease
+   * anyway. Saves a transaction per drain, i.e. per burst of appends.
+   */
+  private async holdLease(): Promise<boolean> {
+    if (this.owning && performance.now() - this.leaseConfirmedAt < this.context.leaseMs / 2) return true;
+    const { checkpoints, owner, leaseMs } = this.context;
+    const claimedAt = performance.now();
+    const claimed = await checkpoints.claim(this.name, owner, leaseMs);
+    if (claimed === undefined) {
+      this.setOwning(false);
+      return false;
+    }
+    this.knownPosition = claimed;
+    this.leaseConfirmedAt = claimedAt;
+    this.setOwning(true);
+    return true;
+  }
+
+  /** Moves the checkpoint over `pending` (when it has moved) and clears it; resolves to true. */
+  private async recordProgress(pending: PendingProgress): Promise<true> {
+    if (pending.position <= this.knownPosition) return true;
     const { checkpoints, owner, leaseMs, logger, observer } = this.context;
-    await checkpoints.advance(this.name, owner, leaseMs, position, move);
-    this.knownPosition = position;
-    notifyObserver(observer?.onCheckpoint, { subscriber: this.name, position }, logger);
+    const writtenAt = performance.now();
+    await checkpoints.advance(this.name, owner, leaseMs, pending.position, { handled: pending.handled, parked: pending.parked });
+    this.knownPosition = pending.position;
+    this.leaseConfirmedAt = writtenAt;
+    pending.handled = 0;
+    pending.parked = [];
+    notifyObserver(observer?.onCheckpoint, { subscriber: this.name, position: pending.position }, logger);
+    return true;
   }
 
   private async storedPosition(): Promise<number> {
@@ -178,8 +218,10 @@ export class SubscriberRunner {
 
   private async renew(): Promise<void> {
     try {
+      const renewedAt = performance.now();
       const kept = await this.context.checkpoints.renew(this.name, this.context.owner, this.context.leaseMs);
       if (!kept) this.setOwning(false);
+      else this.leaseConfirmedAt = Math.max(this.leaseConfirmedAt, renewedAt);
     } catch (error) {
       this.context.logger.warn('Renewing the subscriber lease failed', { subscriber: this.name, error: errorMessage(error) });
     }

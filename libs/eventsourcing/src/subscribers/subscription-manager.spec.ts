@@ -167,32 +167,50 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('SubscriptionManager with %
     expect(subscriber.external.effects.size).toBe(4);
   });
 
-  it('after a crash between the side effect and the checkpoint write, another runner takes over and redelivers without a second effect', async () => {
-    await append('user-1', [NOTIFIED, NOTIFIED, NOTIFIED, NOTIFIED]);
+  it('after a crash between the side effect and the checkpoint write, another runner takes over and redelivers the page in hand without a second effect', async () => {
+    await append('user-1', [NOTIFIED, NOTIFIED, NOTIFIED, NOTIFIED, NOTIFIED]);
     const external = new ExternalSystem();
     const events = await notifiedEvents();
     const crashing = new RecordingSubscriber(external);
-    const { manager: doomed, dataSource: doomedDatabase } = await managerFor([crashing]);
-    // The process loses its database right after the effect of the second event.
+    // Pages of two: the first page's checkpoint is written, then the process dies in the second.
+    const { manager: doomed, dataSource: doomedDatabase } = await managerFor([crashing], { batchSize: 2 });
     crashing.afterEffect = async (event) => {
-      if (event.id === events[1].id) await doomedDatabase.destroy();
+      if (event.id === events[2].id) await doomedDatabase.destroy();
     };
     await doomed.start();
-    await eventually(() => expect(crashing.deliveries.length).toBeGreaterThanOrEqual(2));
+    await eventually(() => expect(crashing.deliveries.length).toBeGreaterThanOrEqual(3));
 
     const successor = new RecordingSubscriber(external);
-    const { manager } = await managerFor([successor]);
+    const { manager } = await managerFor([successor], { batchSize: 2 });
     await append('user-2', [NOTIFIED]);
     await manager.catchUp();
 
     const all = await notifiedEvents();
-    // The second event is delivered again (at least once), the first is not (its checkpoint was written).
-    expect(successor.deliveries.map((event) => event.id)).toEqual(all.slice(1).map((event) => event.id));
-    expect(crashing.deliveriesOf(events[1].id) + successor.deliveriesOf(events[1].id)).toBe(2);
+    // The third event, in the page that was in hand, is delivered again (at least once); the
+    // first page is not, its checkpoint was written.
+    expect(successor.deliveries.map((event) => event.id)).toEqual(all.slice(2).map((event) => event.id));
+    expect(crashing.deliveriesOf(events[2].id) + successor.deliveriesOf(events[2].id)).toBe(2);
     // ... but the idempotent handler made one effect per event.
     expect([...external.effects.keys()].sort()).toEqual(all.map((event) => event.id).sort());
     const status = (await manager.status()).subscribers[0];
-    expect(status).toMatchObject({ position: await store.headPosition(), lag: 0 });
+    // Two recorded by the first runner, four by its successor.
+    expect(status).toMatchObject({ position: await store.headPosition(), lag: 0, eventsHandled: 6 });
+  });
+
+  it('writes its checkpoint once per page, not once per event', async () => {
+    await append('user-1', Array.from({ length: 12 }, (_, index) => (index % 3 === 2 ? OTHER : NOTIFIED)));
+    const head = await append('user-2', [NOTIFIED, OTHER]);
+    const subscriber = new RecordingSubscriber();
+    const checkpoints: number[] = [];
+    const { manager } = await managerFor([subscriber], { batchSize: 5, observer: { onCheckpoint: (info) => checkpoints.push(info.position) } });
+
+    await manager.catchUp();
+
+    expect(subscriber.deliveries).toHaveLength(9);
+    // 9 events of its types in pages of 5: two moves, the second one past the trailing OTHER.
+    expect(checkpoints).toHaveLength(2);
+    expect(checkpoints[1]).toBe(head);
+    expect((await manager.status()).subscribers[0]).toMatchObject({ position: head, eventsHandled: 9 });
   });
 
   it('retries a failing handler, parks the event after maxAttempts and goes on; retryFailed resolves it once fixed', async () => {
