@@ -2,6 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import type { ApiError } from '../errors/api-error';
 import { invalidRequest } from '../errors/http-error-ids';
 import { ONEOF_PROPERTY, type ErrorContext } from './decorators';
+import { fastParserOf } from './fast-parsers';
 
 interface Violation {
   path: string;
@@ -32,13 +33,20 @@ export function validationErrorsToApiError(errors: readonly ValidationError[]): 
   return invalidRequest(violations.map((violation) => violation.message).join('; ') || 'invalid request');
 }
 
+export interface ApiValidationOptions {
+  /** Read the bodies of DTOs that have one with their fast parser first (see fast-parsers.ts). Default true. */
+  fastParsers?: boolean;
+}
+
 /**
  * DTO validation for every route: unknown fields are ignored (stripped), types are not
  * coerced, non-object bodies are refused, and failures name the field.
  */
 @Injectable()
 export class ApiValidationPipe extends ValidationPipe {
-  constructor() {
+  private readonly fastParsers: boolean;
+
+  constructor(options: ApiValidationOptions = {}) {
     super({
       transform: true,
       whitelist: true,
@@ -47,12 +55,14 @@ export class ApiValidationPipe extends ValidationPipe {
       validationError: { target: false, value: false },
       exceptionFactory: (errors) => validationErrorsToApiError(errors),
     });
+    this.fastParsers = options.fastParsers ?? true;
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw invalidRequest('body must be a JSON object');
     }
-    return super.transform(value, metadata);
+    const parsed = this.fastParsers && metadata.type === 'body' ? fastParserOf(metadata.metatype)?.(value as Record<string, unknown>) : undefined;
+    return parsed ?? super.transform(value, metadata);
   }
 }

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Max, Min, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { parseInt64 } from '../../common/json/int64';
 import { IsInt64, IsProtoEnum, NonEmptyList, OneOf, withApiError } from '../../common/validation/decorators';
+import { dtoOf, isBoolean, isInt, isPlainObject, isStringOfLength, namesOneofAnchor, registerFastParser, soleBranch } from '../../common/validation/fast-parsers';
 import { ExecutionErrors } from '../domain/execution-errors';
-import { ConditionDto } from './condition.dto';
+import { ConditionDto, parseConditionDto } from './condition.dto';
 
 /** ExecutionTargetType: exactly one of target, include. */
 export class ExecutionTargetDto {
@@ -85,3 +87,53 @@ export class ListExecutionsDto {
   @ApiPropertyOptional({ type: () => [ExecutionSearchQueryDto], description: 'ANDed' })
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ExecutionSearchQueryDto) queries?: ExecutionSearchQueryDto[];
 }
+
+// The fast readings of the bodies of SetExecution, DeleteExecution and ListExecutions without
+// filters (see fast-parsers.ts): undefined hands the body to class-validator.
+
+function parseTarget(value: unknown): ExecutionTargetDto | undefined {
+  if (!isPlainObject(value) || namesOneofAnchor(value)) return undefined;
+  const branch = soleBranch(value, ['target', 'include'] as const);
+  if (branch === 'target') return isStringOfLength(value.target, 1, 1000) ? dtoOf(ExecutionTargetDto, { target: value.target }) : undefined;
+  const include = branch && parseConditionDto(value.include);
+  return include && dtoOf(ExecutionTargetDto, { include });
+}
+
+registerFastParser(SetExecutionDto, (body) => {
+  const condition = parseConditionDto(body.condition);
+  if (!condition || !Array.isArray(body.targets) || body.targets.length === 0) return undefined;
+  const targets: ExecutionTargetDto[] = [];
+  for (const entry of body.targets as unknown[]) {
+    const target = parseTarget(entry);
+    if (!target) return undefined;
+    targets.push(target);
+  }
+  return dtoOf(SetExecutionDto, { condition, targets });
+});
+
+registerFastParser(DeleteExecutionDto, (body) => {
+  const condition = parseConditionDto(body.condition);
+  return condition && dtoOf(DeleteExecutionDto, { condition });
+});
+
+registerFastParser(ListExecutionsDto, (body) => {
+  if (Object.hasOwn(body, 'queries')) return undefined;
+  if (!Object.hasOwn(body, 'query')) return dtoOf(ListExecutionsDto, {});
+  const { query } = body;
+  if (!isPlainObject(query)) return undefined;
+  const fields: Partial<ListQueryDto> = {};
+  if (Object.hasOwn(query, 'offset')) {
+    const offset = parseInt64(query.offset);
+    if (offset === undefined || offset < 0) return undefined;
+    fields.offset = query.offset as string | number;
+  }
+  if (Object.hasOwn(query, 'limit')) {
+    if (!isInt(query.limit) || (query.limit as number) < 0 || (query.limit as number) > 4_294_967_295) return undefined;
+    fields.limit = query.limit as number;
+  }
+  if (Object.hasOwn(query, 'asc')) {
+    if (!isBoolean(query.asc)) return undefined;
+    fields.asc = query.asc as boolean;
+  }
+  return dtoOf(ListExecutionsDto, { query: dtoOf(ListQueryDto, fields) });
+});
