@@ -107,7 +107,7 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
   const service = await ServiceProcess.start({
     storage,
     logLevel: settings.logLevel,
-    nodeArgs: settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [],
+    nodeArgs: [...settings.nodeFlags, ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [])],
   });
   const record: HttpPhaseRecord = {
     writes: {},

@@ -15,6 +15,7 @@ import type { StoreKind } from '../support/storage';
  *   BENCH_LOG_EVENTS=1000000      events of the rebuild / start-up log (quick: 100,000; 0 skips)
  *   BENCH_LOG_LEVEL=info          the service's LOG_LEVEL (its default, so logging is paid for)
  *   BENCH_CPU_PROFILE=1           run the service under --cpu-prof (profiles in bench/results/profiles)
+ *   BENCH_NODE_FLAGS="--flag ..." more node flags for the service of the HTTP phases (to try V8 settings)
  *   BENCH_DATABASE_URL / TEST_DATABASE_URL   the PostgreSQL server (fresh schemas, dropped afterwards)
  */
 export interface BenchSettings {
@@ -32,6 +33,8 @@ export interface BenchSettings {
   startupRepeats: number;
   logLevel: string;
   cpuProfile: boolean;
+  /** Extra node flags of the service in the HTTP phases. */
+  nodeFlags: string[];
 }
 
 function list(name: string, fallback: string): string[] {
@@ -69,5 +72,6 @@ export function loadSettings(): BenchSettings {
     startupRepeats: quick ? 1 : 3,
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
     cpuProfile: process.env.BENCH_CPU_PROFILE === '1',
+    nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
   };
 }
