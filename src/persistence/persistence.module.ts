@@ -10,7 +10,7 @@ import { componentLogger } from '../observability/logging/component-logger';
 import { projectionMetricsObserver } from '../observability/metrics/observers';
 import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
-import { currentRequestContext } from '../observability/request/request-context';
+import { currentContextMetadata } from '../observability/request/request-context';
 import { AppendTrackingEventStore } from './append-tracking-event-store';
 import { BackgroundStart } from './background-start';
 import { ContextualEventStore } from './contextual-event-store';
@@ -77,7 +77,7 @@ export class PersistenceModule {
           useFactory: async (config: AppConfig, metrics: ServiceMetrics) =>
             new AppendTrackingEventStore(
               new ContextualEventStore(await openServiceEventStore(config, (error) => storeDeferred('event store', error)), {
-                contextMetadata: currentRequestContext,
+                contextMetadata: currentContextMetadata,
                 onAppend: ({ outcome, events, durationMs }) => {
                   metrics.appends.inc({ outcome });
                   if (outcome === 'ok') metrics.appendedEvents.inc(events);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isQuietPath, logRequest } from '../logging/request-log';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import { runWithRequestContext } from './request-context';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
@@ -31,21 +32,29 @@ export interface HttpContextOptions {
  * First middleware of every request: gives it a request id (the caller's `x-request-id` when
  * acceptable, else a new one) echoed in the response, runs the rest of the request inside a
  * context carrying that id (it becomes the correlation and causation id of the events the
- * request appends), and records the request in the HTTP metrics when the response finishes.
+ * request appends, and the `requestId` of log records), records the request in the HTTP
+ * metrics when the response finishes, and logs it once answered or abandoned.
  */
 export function httpContextMiddleware(options: HttpContextOptions): (request: ContextRequest, response: ServerResponse, next: () => void) => void {
   return (request, response, next) => {
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
-    // pino-http logs the request under this id (its genReqId reads it).
-    Object.assign(request, { id: requestId });
     response.setHeader(REQUEST_ID_HEADER, requestId);
     if (options.isShuttingDown()) response.setHeader('connection', 'close');
     const started = performance.now();
+    let logged = isQuietPath(request.url);
+    const log = (): void => {
+      if (logged) return;
+      logged = true;
+      logRequest(request, response, requestId, performance.now() - started);
+    };
     response.once('finish', () => {
       const labels = { method: request.method ?? 'UNKNOWN', route: routeLabel(request, response.statusCode), status: String(response.statusCode) };
       options.metrics.httpRequests.inc(labels);
       options.metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+      log();
     });
-    runWithRequestContext({ correlationId: requestId, causationId: requestId }, next);
+    // A client that goes away before its answer is written: no 'finish', logged as aborted.
+    response.once('close', log);
+    runWithRequestContext({ correlationId: requestId, causationId: requestId, requestId }, next);
   };
 }

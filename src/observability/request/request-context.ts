@@ -4,13 +4,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * What the service knows about the work in progress (an HTTP request, an RPC, a subscriber's
  * event) that events appended meanwhile must remember in their metadata.
  */
-// A type alias (not an interface) so a context is assignable to event metadata as it is.
-export type RequestContext = {
+export interface RequestContext {
   /** Ties together everything one external request set off; the request id for HTTP. */
   correlationId: string;
   /** The message that directly caused the work: the request id, or the id of the handled event. */
   causationId: string;
-};
+  /** The id of the HTTP request being served, which log records written meanwhile carry. */
+  requestId?: string;
+}
+
+/** What appended events take from the context (a type alias, so it is assignable to event metadata). */
+export type ContextMetadata = { correlationId: string; causationId: string };
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
@@ -22,4 +26,10 @@ export function runWithRequestContext<T>(context: RequestContext, work: () => T)
 /** The context of the work in progress, or undefined outside any (start-up, timers). */
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/** The metadata events appended now must carry: correlation and causation ids of the work in progress. */
+export function currentContextMetadata(): ContextMetadata | undefined {
+  const context = storage.getStore();
+  return context && { correlationId: context.correlationId, causationId: context.causationId };
 }
