@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { BackgroundCheckpointer } from '@app/event-store';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import type { EntityTarget } from '@app/eventsourcing';
 import { splitSchema } from './database-url';
@@ -34,18 +35,55 @@ export async function initializeReadModel(config: AppConfig, dataSource: DataSou
 }
 
 function sqliteReadModel(dataDir: string, entities: readonly EntityTarget[]): DataSource {
-  return new DataSource({
+  const file = join(dataDir, 'read-model.db');
+  return new SqliteReadModel(file, {
     type: 'better-sqlite3',
-    database: join(dataDir, 'read-model.db'),
+    database: file,
     entities: [...entities],
     enableWAL: true,
-    // LIKE is case-insensitive in SQLite by default; the text queries need PostgreSQL's semantics.
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      // LIKE is case-insensitive in SQLite by default; the text queries need PostgreSQL's semantics.
       db.pragma('case_sensitive_like = ON');
       db.pragma('busy_timeout = 5000');
+      // No fsync per commit: a power cut can lose the last commits, never tear one, and what is
+      // lost is re-derived (projections re-reduce from their checkpoint, subscribers redeliver).
+      db.pragma('synchronous = NORMAL');
+      // Checkpoints run in SqliteReadModel's thread, never inside a projection or subscriber commit.
+      db.pragma('wal_autocheckpoint = 0');
     },
   });
 }
+
+/**
+ * The SQLite read model, with the event store's background WAL checkpointer: SQLite would
+ * otherwise checkpoint inside whichever commit crosses 1,000 WAL pages, freezing the process
+ * (better-sqlite3 is synchronous) while pages are copied.
+ */
+class SqliteReadModel extends DataSource {
+  private checkpointer: BackgroundCheckpointer | undefined;
+
+  constructor(
+    private readonly file: string,
+    options: DataSourceOptions,
+  ) {
+    super(options);
+  }
+
+  override async initialize(): Promise<this> {
+    await super.initialize();
+    this.checkpointer ??= new BackgroundCheckpointer(this.file, READ_MODEL_CHECKPOINT_MS);
+    return this;
+  }
+
+  override async destroy(): Promise<void> {
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    await checkpointer?.stop();
+    await super.destroy();
+  }
+}
+
+const READ_MODEL_CHECKPOINT_MS = 100;
 
 function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[]): DataSource {
   const { url, schema } = splitSchema(databaseUrl);
