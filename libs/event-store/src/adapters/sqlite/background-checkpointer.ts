@@ -10,19 +10,15 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 0');
 const round = () => {
-  // A passive checkpoint copies the frames present when it starts; the WAL rewinds (at the next
-  // commit) only once a checkpoint has copied every frame. Under steady writes new frames land
-  // while it runs, so it is repeated: each repetition has less to copy and so more chance to end
-  // between two appends.
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (checkpointed >= log) return;
-    if (log < workerData.restartFrames) continue;
-    // Never caught up and the WAL is long: copy the rest holding writers off for that moment.
-    db.pragma('busy_timeout = 20');
-    try { db.pragma('wal_checkpoint(RESTART)'); } finally { db.pragma('busy_timeout = 0'); }
-    return;
-  }
+  // A passive checkpoint copies the frames present when it starts, without waiting for, or
+  // blocking, anyone. It never rewinds the WAL: the next writer does that, but only when it finds
+  // every frame copied, which under steady appends never happens (new frames land while the copy
+  // runs), so the WAL would grow without bound. Once it is long, a RESTART copies the rest while
+  // holding writers off for that moment and makes the next writer start the WAL over.
+  const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+  if (log < workerData.restartFrames) return;
+  db.pragma('busy_timeout = 20');
+  try { db.pragma('wal_checkpoint(RESTART)'); } finally { db.pragma('busy_timeout = 0'); }
 };
 const timer = setInterval(() => {
   try { round(); } catch { /* a checkpoint of another connection, or the file is going away: next round */ }
@@ -37,9 +33,10 @@ parentPort.once('message', () => {
  * crosses `wal_autocheckpoint`: that append (and, better-sqlite3 being synchronous, the whole
  * process) then stalls for tens of milliseconds while pages are copied and fsynced. Here the
  * appending connection never checkpoints (`wal_autocheckpoint = 0`); a thread copies frames
- * every `intervalMs` without blocking anyone. Should it never catch up with a steady stream of
- * appends and the WAL reach `restartFrames` frames (64 MiB), a RESTART checkpoint copies the
- * rest while holding writers off for a moment, so the WAL stays bounded.
+ * every `intervalMs` without blocking anyone. Once the WAL holds `restartFrames` frames (64 MiB
+ * of 4 KiB pages), which under steady appends it reaches for want of a moment without writes, a
+ * RESTART checkpoint copies the rest while holding writers off for a moment and the WAL starts
+ * over, so it stays bounded.
  */
 export class BackgroundCheckpointer {
   private readonly worker: Worker;
