@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, embeddedToken } from '../support/api-client';
 import { openReadModelProbe } from '../support/read-model-probe';
@@ -25,6 +25,8 @@ export interface HttpPhaseRecord {
   mixed: LoadFigures[];
   lag: { readModelMs: Distribution; listAfterWriteMs: Distribution; failures: number };
   serviceMemory: { rss: number; peakRss: number };
+  /** SQLite: size of each WAL file after the write phases (the high-water mark of its length). */
+  walFiles?: Record<string, number>;
   serviceLogErrors: number;
   profile?: string;
 }
@@ -154,11 +156,15 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
 
     if (settings.phases.mixed) await runMixedPhase(service, storage, settings, { writers, listed, probeApi, probeTargets }, record, rows);
     record.serviceMemory = service.memory();
+    record.walFiles = walFileSizes(storage);
+    const walText = Object.entries(record.walFiles)
+      .map(([name, bytes]) => `${name} ${round(bytes / 2 ** 20)} MiB`)
+      .join(', ');
     rows.push({
       metric: 'service memory after the write phases',
       value: round(record.serviceMemory.rss / 2 ** 20),
       unit: 'MiB RSS',
-      detail: `peak ${round(record.serviceMemory.peakRss / 2 ** 20)} MiB`,
+      detail: `peak ${round(record.serviceMemory.peakRss / 2 ** 20)} MiB${walText ? `; WAL files ${walText}` : ''}`,
     });
   } finally {
     await service.stop();
@@ -227,6 +233,14 @@ async function runMixedPhase(service: ServiceProcess, storage: ServiceStorage, s
     valid: lagSamples.failures === 0,
     detail: `p95 ${round(record.lag.listAfterWriteMs.p95)} / p99 ${round(record.lag.listAfterWriteMs.p99)} ms; probe failures: ${lagSamples.failures}`,
   });
+}
+
+/** Bytes of the SQLite WAL files in the service's data directory (none on PostgreSQL). */
+function walFileSizes(storage: ServiceStorage): Record<string, number> {
+  if (storage.kind !== 'sqlite') return {};
+  const sizes: Record<string, number> = {};
+  for (const name of readdirSync(storage.dataDir)) if (name.endsWith('-wal')) sizes[name] = statSync(join(storage.dataDir, name)).size;
+  return sizes;
 }
 
 /** pino level 50 (error) and above. */
