@@ -4,7 +4,8 @@ import { runWithRequestContext } from '../request/request-context';
 import { loggingParams } from './logging-params';
 
 describe('loggingParams', () => {
-  const mixin = (loggingParams(loadConfig({ DATA_DIR: '/tmp/unused' })).pinoHttp as LoggerOptions).mixin!;
+  const [options] = loggingParams(loadConfig({ DATA_DIR: '/tmp/unused' })).pinoHttp as [LoggerOptions, unknown];
+  const mixin = options.mixin!;
   const fieldsOf = (): object => mixin({}, 30, undefined as never);
 
   it('gives records written while a request is served its request id', () => {

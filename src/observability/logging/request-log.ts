@@ -53,13 +53,15 @@ let forRequests: Logger | undefined;
 /**
  * The root logger (nestjs-pino sets it up when its module is configured, before any request)
  * with the `req` and `res` fields taken as they are: its own serialisers expect Node's request
- * and response objects and would rebuild them, headers and all.
+ * and response objects and would rebuild them, headers and all, and its redaction would copy
+ * every record to look for headers that are not there.
  */
 function requestLogger(): Logger | undefined {
   const current: Logger | undefined = PinoLogger.root;
   if (current !== root) {
     root = current;
-    forRequests = current?.child({}, { serializers: { req: asIs, res: asIs } });
+    // No redaction either: these records hold nothing to redact.
+    forRequests = current?.child({}, { serializers: { req: asIs, res: asIs }, redact: [] });
   }
   return forRequests;
 }
