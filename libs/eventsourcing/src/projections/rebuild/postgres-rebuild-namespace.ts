@@ -58,7 +58,7 @@ export class PostgresRebuildNamespace implements RebuildNamespace {
     return new DataSource(options).initialize();
   }
 
-  async switchOver({ live, liveDialect, projection, rebuild }: SwitchRequest): Promise<SwitchOutcome> {
+  async switchOver({ live, liveDialect, projection, rebuild, catchUp }: SwitchRequest): Promise<SwitchOutcome> {
     const liveState = stateTablePath(live);
     const rebuildState = stateTablePath(rebuild);
     const copies = tableCopies(live, projection.entities);
@@ -69,7 +69,12 @@ export class PostgresRebuildNamespace implements RebuildNamespace {
         await insertMissingStates(manager, [projection.name]);
         livePosition = (await liveDialect.lockCheckpoint(manager, liveState, projection.name)) ?? 0;
       }
-      const state = await readStateRow(manager, rebuildState, projection.name);
+      let state = await readStateRow(manager, rebuildState, projection.name);
+      if (catchUp && state && state.position < livePosition) {
+        // The rebuild writes on its own connections and tables: no lock taken here stops it.
+        await catchUp(livePosition);
+        state = await readStateRow(manager, rebuildState, projection.name);
+      }
       const rebuildPosition = state?.position ?? 0;
       if (!state || rebuildPosition < livePosition) return { switched: false, livePosition, rebuildPosition };
 

@@ -238,8 +238,11 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
     const reader = await startReader();
 
     const writer = keepAppending();
-    await operator.rebuild(PROJECTION, { batchSize: 100 });
+    const result = await operator.rebuild(PROJECTION, { batchSize: 100 });
     await settle(service, await writer.stop());
+    // PostgreSQL lets the switch wait for the rebuild with the live checkpoint locked, so a live
+    // projection that keeps moving never sends it round again.
+    if (kind === 'postgres') expect(result.switchAttempts).toBe(1);
     const summary = await reader.stop();
 
     expect(summary.reads).toBeGreaterThan(0);

@@ -12,6 +12,12 @@ import type { RebuildNamespace } from './rebuild-namespace';
 import { RebuildProgressMeter, type RebuildProgress } from './rebuild-progress';
 import { SqliteRebuildNamespace } from './sqlite-rebuild-namespace';
 
+/**
+ * How long a switch may hold the live checkpoint while the rebuild reduces the events that
+ * came in since its replay ended (a few batches at most; live batches wait meanwhile).
+ */
+const SWITCH_CATCH_UP_TIMEOUT_MS = 30_000;
+
 export interface RebuildOptions {
   /** Discard a rebuild left by an interrupted call and start from position 0. Default false (resume). */
   fresh?: boolean;
@@ -121,7 +127,13 @@ export class ProjectionRebuild {
         options.signal?.throwIfAborted();
         meter.enter('switching');
         const switchStarted = performance.now();
-        const outcome = await namespace.switchOver({ live: context.live, liveDialect: context.liveDialect, projection, rebuild });
+        const outcome = await namespace.switchOver({
+          live: context.live,
+          liveDialect: context.liveDialect,
+          projection,
+          rebuild,
+          catchUp: (livePosition) => runner.reach(livePosition, SWITCH_CATCH_UP_TIMEOUT_MS),
+        });
         const switchMs = Math.round(performance.now() - switchStarted);
         if (outcome.switched) {
           await rebuild.destroy();

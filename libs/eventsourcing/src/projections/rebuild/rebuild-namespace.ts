@@ -18,6 +18,13 @@ export interface SwitchRequest {
   projection: Projection;
   /** The open namespace (from {@link RebuildNamespace.open}). */
   rebuild: DataSource;
+  /**
+   * Brings the rebuild to at least `livePosition`. A namespace that can wait inside the switch
+   * calls it while the live checkpoint is locked, so a live projection that keeps moving cannot
+   * outrun the rebuild from one attempt to the next; the gap is only what came in since the
+   * replay ended.
+   */
+  catchUp?: (livePosition: number) => Promise<void>;
 }
 
 export type SwitchOutcome =
