@@ -1,4 +1,3 @@
-import { EventStoreDbEventStore } from './adapters/eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './adapters/postgres/postgres-event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
 import type { EventImporter, EventStore } from './types';
@@ -36,7 +35,7 @@ export type EventStoreConfig = SqliteEventStoreConfig | PostgresEventStoreConfig
 
 /** Opens the configured store and creates its schema when missing (init() already called). */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore & EventImporter> {
-  const store = openEventStore(config);
+  const store = await openEventStore(config);
   try {
     await store.init();
   } catch (error) {
@@ -46,19 +45,23 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   return store;
 }
 
-function openEventStore(config: EventStoreConfig): EventStore & EventImporter {
+async function openEventStore(config: EventStoreConfig): Promise<EventStore & EventImporter> {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteEventStore({ file: config.file });
     case 'postgres':
       return new PostgresEventStore({ connection: config.connectionString, schema: config.schema, nonAppendingApplications: config.nonAppendingApplications });
-    case 'eventstoredb':
+    case 'eventstoredb': {
+      // Loaded on demand: the client and its gRPC stack are a few hundred modules, a good part
+      // of the start-up time of a service that runs on one of the other stores.
+      const { EventStoreDbEventStore } = await import('./adapters/eventstoredb/eventstoredb-event-store');
       return new EventStoreDbEventStore({
         connectionString: config.connectionString,
         connectTimeoutMs: config.connectTimeoutMs,
         callTimeoutMs: config.callTimeoutMs,
         streamPrefix: config.streamPrefix,
       });
+    }
     default:
       throw new Error(`Unknown event store kind: ${(config as { kind: string }).kind}`);
   }
