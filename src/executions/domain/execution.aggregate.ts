@@ -53,4 +53,7 @@ export const executionDescriptor: AggregateDescriptor<ExecutionAggregate, Execut
   streamName: (instance, id) => streamName('execution', instance, id),
   create: (id) => new ExecutionAggregate(id),
   toDomainEvent: (event: StoredEvent) => toExecutionEvent(event.type, event.data),
+  // A set carries the whole target list and a removal clears it: re-setting an execution
+  // many times must not make each later command replay all of it.
+  stateFromLatestEvent: true,
 };

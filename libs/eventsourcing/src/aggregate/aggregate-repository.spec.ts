@@ -159,4 +159,77 @@ describe('AggregateRepository on a SQLite event store', () => {
     await expect(repository.save('tenant-1', late)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     expect((await repository.load('tenant-1', 't1')).title).toBe('early');
   });
+
+  describe('with an aggregate whose latest event gives its whole state', () => {
+    type LabelEvent = DomainEvent<'label.set', { text: string }>;
+
+    class Label extends EventSourcedAggregate<LabelEvent> {
+      text: string | undefined;
+      constructor(id: string) {
+        super(id);
+      }
+      set(text: string): void {
+        this.raise({ type: 'label.set', data: { text } });
+      }
+      protected apply(event: LabelEvent): void {
+        this.text = event.data.text;
+      }
+    }
+
+    const labels: AggregateDescriptor<Label, LabelEvent> = {
+      streamName: (tenant, id) => `label-${tenant}-${id}`,
+      create: (id) => new Label(id),
+      toDomainEvent: (event) => (event.type === 'label.set' ? { type: 'label.set', data: { text: String(event.data.text) } } : undefined),
+      stateFromLatestEvent: true,
+    };
+
+    /** The store, counting the events its stream reads return. */
+    function countingReads(): { repository: AggregateRepository<Label, LabelEvent>; eventsRead: () => number } {
+      let read = 0;
+      const counting = Object.create(store) as SqliteEventStore;
+      counting.readStream = async (...args: Parameters<SqliteEventStore['readStream']>) => {
+        const events = await store.readStream(...args);
+        read += events.length;
+        return events;
+      };
+      return { repository: new AggregateRepository(counting, labels), eventsRead: () => read };
+    }
+
+    it('loads from the latest event alone, however long the history, and appends after it', async () => {
+      const history = Array.from({ length: 500 }, (_, index) => ({ type: 'label.set', data: { text: `v${index}` }, tenant: 'tenant-1' }));
+      await store.append('label-tenant-1-l1', history, { expectedRevision: 'no_stream' });
+      const { repository: labelRepository, eventsRead } = countingReads();
+
+      const label = await labelRepository.load('tenant-1', 'l1');
+
+      expect(label).toMatchObject({ text: 'v499', version: 499 });
+      expect(eventsRead()).toBe(1);
+      label.set('v500');
+      await expect(labelRepository.save('tenant-1', label)).resolves.toMatchObject({ nextExpectedRevision: 500 });
+      expect((await labelRepository.load('tenant-1', 'l1')).text).toBe('v500');
+    });
+
+    it('replays the whole stream when the latest event is one it does not know', async () => {
+      await store.append(
+        'label-tenant-1-l1',
+        [
+          { type: 'label.set', data: { text: 'kept' }, tenant: 'tenant-1' },
+          { type: 'label.colour-changed', data: { colour: 'red' }, tenant: 'tenant-1' },
+        ],
+        { expectedRevision: 'no_stream' },
+      );
+      const { repository: labelRepository } = countingReads();
+
+      const label = await labelRepository.load('tenant-1', 'l1');
+
+      expect(label).toMatchObject({ text: 'kept', version: 1 });
+    });
+
+    it('loads a stream that does not exist as new', async () => {
+      const { repository: labelRepository } = countingReads();
+      const label = await labelRepository.load('tenant-1', 'missing');
+      expect(label.text).toBeUndefined();
+      expect(label.version).toBe(-1);
+    });
+  });
 });
