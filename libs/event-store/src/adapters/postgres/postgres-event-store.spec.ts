@@ -103,22 +103,8 @@ describe('postgres read horizon', () => {
     await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
   });
 
-  /** Opens a transaction that has a transaction id (so it is in every snapshot) on `database`. */
-  async function holdWritingTransaction(database: string): Promise<() => Promise<void>> {
-    const target = new URL(url);
-    target.pathname = `/${database}`;
-    const client = new Client({ connectionString: target.toString() });
-    await client.connect();
-    await client.query('BEGIN');
-    await client.query('SELECT pg_current_xact_id()');
-    return async () => {
-      await client.query('COMMIT');
-      await client.end();
-    };
-  }
-
   it('is not held back by a writing transaction in another database of the cluster', async () => {
-    const release = await holdWritingTransaction('postgres');
+    const release = await holdWritingTransaction({ database: 'postgres' });
     try {
       const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
       expect(await store.headPosition()).toBe(appended.position);
@@ -130,7 +116,7 @@ describe('postgres read horizon', () => {
   });
 
   it('is held back by a writing transaction in its own database until that transaction ends', async () => {
-    const release = await holdWritingTransaction(new URL(url).pathname.slice(1));
+    const release = await holdWritingTransaction({});
     let released = false;
     try {
       const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
@@ -160,19 +146,8 @@ describe('postgres read horizon with sessions declared as never appending', () =
     await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
   });
 
-  async function holdWritingTransaction(applicationName: string): Promise<() => Promise<void>> {
-    const client = new Client({ connectionString: url, application_name: applicationName });
-    await client.connect();
-    await client.query('BEGIN');
-    await client.query('SELECT pg_current_xact_id()');
-    return async () => {
-      await client.query('COMMIT');
-      await client.end();
-    };
-  }
-
   it('is not held back by a writing transaction of such a session in the same database', async () => {
-    const release = await holdWritingTransaction(readModelName);
+    const release = await holdWritingTransaction({ applicationName: readModelName });
     try {
       const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
       expect(await store.headPosition()).toBe(appended.position);
@@ -182,7 +157,7 @@ describe('postgres read horizon with sessions declared as never appending', () =
   });
 
   it('is still held back by any other session of the same database', async () => {
-    const release = await holdWritingTransaction(`someone-else-${randomUUID().slice(0, 8)}`);
+    const release = await holdWritingTransaction({ applicationName: `someone-else-${randomUUID().slice(0, 8)}` });
     try {
       const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
       expect(await store.headPosition()).toBeLessThan(appended.position);
@@ -195,3 +170,20 @@ describe('postgres read horizon with sessions declared as never appending', () =
     expect(() => new PostgresEventStore({ connection: url, schema, nonAppendingApplications: ["x' OR true --"] })).toThrow(/Invalid application name/);
   });
 });
+
+/**
+ * Opens a transaction that has a transaction id (so it is in every snapshot), on `database`
+ * (default: the test database) as `applicationName`; resolves to the function that commits it.
+ */
+async function holdWritingTransaction(session: { database?: string; applicationName?: string }): Promise<() => Promise<void>> {
+  const target = new URL(url);
+  if (session.database) target.pathname = `/${session.database}`;
+  const client = new Client({ connectionString: target.toString(), application_name: session.applicationName });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('SELECT pg_current_xact_id()');
+  return async () => {
+    await client.query('COMMIT');
+    await client.end();
+  };
+}
