@@ -28,24 +28,23 @@ describe('AppendWakeUp', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reports the types of appended events it was asked about, and nothing once stopped', async () => {
-    const seen: string[][] = [];
+  it('wakes the listeners of the appended types only, and nobody once stopped', async () => {
+    const woken: string[] = [];
+    const listener = (name: string, eventTypes: string[]) => ({ eventTypes, wake: () => void woken.push(name) });
     const wakeUp = new AppendWakeUp(store, {
-      types: ['a.happened'],
+      listeners: [listener('of-a', ['a.happened']), listener('of-c', ['c.happened'])],
       retryDelay: { initialMs: 10, maxMs: 10 },
       logger: silentLogger,
-      onAppended: (types) => seen.push([...types]),
-      onResubscribe: () => undefined,
     });
     await wakeUp.start();
     await store.append('s-1', [{ type: 'b.happened', tenant: 't', data: {} }], { expectedRevision: 'any' });
     await store.append('s-1', [{ type: 'a.happened', tenant: 't', data: {} }], { expectedRevision: 'any' });
-    await eventually(() => seen.length > 0, 'a wake-up');
-    expect(seen.flat()).toEqual(['a.happened']);
+    await eventually(() => woken.length > 0, 'a wake-up');
+    expect(woken).toEqual(['of-a']);
     await wakeUp.stop();
     await store.append('s-1', [{ type: 'a.happened', tenant: 't', data: {} }], { expectedRevision: 'any' });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(seen.flat()).toEqual(['a.happened']);
+    expect(woken).toEqual(['of-a']);
   });
 
   it('subscribes again after a failed subscription and asks the owner to catch up what it missed', async () => {
@@ -63,23 +62,19 @@ describe('AppendWakeUp', () => {
         },
       },
     }) as EventStore;
-    let resubscribed = 0;
-    const seen: string[] = [];
+    let wakes = 0;
     const wakeUp = new AppendWakeUp(flaky, {
-      types: ['a.happened'],
+      listeners: [{ eventTypes: ['a.happened'], wake: () => void (wakes += 1) }],
       retryDelay: { initialMs: 10, maxMs: 10 },
       logger: silentLogger,
-      onAppended: (types) => seen.push(...types),
-      onResubscribe: () => {
-        resubscribed += 1;
-      },
     });
     await wakeUp.start();
     failFirst(new Error('connection lost'));
     await eventually(() => subscriptions === 2, 'a second subscription');
-    expect(resubscribed).toBe(1);
+    // Woken before resubscribing, with nothing appended: to catch up what it may have missed.
+    expect(wakes).toBe(1);
     await store.append('s-2', [{ type: 'a.happened', tenant: 't', data: {} }], { expectedRevision: 'any' });
-    await eventually(() => seen.length > 0, 'a wake-up on the new subscription');
+    await eventually(() => wakes > 1, 'a wake-up on the new subscription');
     await wakeUp.stop();
   });
 });

@@ -2,16 +2,18 @@ import type { EventStore, StoredEvent, Subscription } from '@app/event-store';
 import { errorMessage, type ProjectionLogger } from '../projections/logger';
 import { backoffDelay } from '../projections/projection-runner';
 
+/** Something that reads the log from its own checkpoint and is woken when there may be more. */
+export interface WakeUpListener {
+  /** Event types it handles: it is woken only for appends of these. */
+  readonly eventTypes: readonly string[];
+  wake(): void;
+}
+
 export interface AppendWakeUpOptions {
-  /** Event types worth a wake-up. */
-  types: readonly string[];
+  listeners: readonly WakeUpListener[];
   /** Backoff between failed subscriptions. */
   retryDelay: { initialMs: number; maxMs: number };
   logger: ProjectionLogger;
-  /** Called with the types of each delivered batch. */
-  onAppended(types: ReadonlySet<string>): void;
-  /** Called before resubscribing after a failure: whatever was missed meanwhile must be caught up. */
-  onResubscribe(): void;
 }
 
 /**
@@ -49,7 +51,8 @@ export class AppendWakeUp {
     let subscription: Subscription;
     try {
       const fromPosition = (await this.store.headPosition()) + 1;
-      subscription = this.store.subscribe({ fromPosition, filter: { types: this.options.types } }, (events) => this.onEvents(events));
+      const types = [...new Set(this.options.listeners.flatMap((listener) => listener.eventTypes))];
+      subscription = this.store.subscribe({ fromPosition, filter: { types } }, (events) => this.onEvents(events));
     } catch (error) {
       this.onFailure(error);
       return;
@@ -71,7 +74,10 @@ export class AppendWakeUp {
 
   private onEvents(events: readonly StoredEvent[]): void {
     this.failures = 0;
-    this.options.onAppended(new Set(events.map((event) => event.type)));
+    const types = new Set(events.map((event) => event.type));
+    for (const listener of this.options.listeners) {
+      if (listener.eventTypes.some((type) => types.has(type))) listener.wake();
+    }
   }
 
   private onFailure(error: unknown): void {
@@ -81,7 +87,8 @@ export class AppendWakeUp {
     const delayMs = backoffDelay(this.failures, this.options.retryDelay);
     this.options.logger.warn('Event subscription failed; resubscribing (polling meanwhile)', { error: errorMessage(error), retryInMs: delayMs });
     this.resubscribeTimer = setTimeout(() => {
-      this.options.onResubscribe();
+      // Listeners catch up from their checkpoints, so what was appended meanwhile is not lost.
+      for (const listener of this.options.listeners) listener.wake();
       void this.subscribe();
     }, delayMs);
   }

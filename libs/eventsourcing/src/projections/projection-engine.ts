@@ -154,20 +154,7 @@ export class ProjectionEngine {
     this.live = true;
     for (const runner of this.runners.values()) runner.startLive();
     // The subscription only wakes runners: batches always read from the locked checkpoint.
-    this.wakeUp = new AppendWakeUp(this.store, {
-      types: [...new Set([...this.runners.values()].flatMap((runner) => runner.projection.eventTypes))],
-      retryDelay: this.retryDelay,
-      logger: this.logger,
-      onAppended: (types) => {
-        for (const runner of this.runners.values()) {
-          if (runner.projection.eventTypes.some((type) => types.has(type))) runner.wake();
-        }
-      },
-      // The runners catch up from their checkpoints, so events missed meanwhile are not lost.
-      onResubscribe: () => {
-        for (const runner of this.runners.values()) runner.wake();
-      },
-    });
+    this.wakeUp = new AppendWakeUp(this.store, { listeners: [...this.runners.values()], retryDelay: this.retryDelay, logger: this.logger });
     await this.wakeUp.start();
     this.schedulePoll();
     this.logger.info('Projections started', { projections: [...this.runners.keys()] });

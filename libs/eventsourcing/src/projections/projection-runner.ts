@@ -54,6 +54,10 @@ export class ProjectionRunner {
     return this.projection.name;
   }
 
+  get eventTypes(): readonly string[] {
+    return this.projection.eventTypes;
+  }
+
   get position(): number {
     return this.knownPosition;
   }

@@ -88,6 +88,10 @@ export class SubscriberRunner {
     this.stopping = false;
   }
 
+  get eventTypes(): readonly string[] {
+    return this.subscriber.eventTypes;
+  }
+
   wake(): void {
     this.wakeRequested = true;
     this.wakeUp?.();

@@ -157,19 +157,7 @@ export class SubscriptionManager {
     this.live = true;
     for (const runner of this.runners.values()) runner.startLive();
     // The subscription only wakes runners: deliveries always read from the stored checkpoint.
-    this.wakeUp = new AppendWakeUp(this.store, {
-      types: [...new Set([...this.subscribers.values()].flatMap((subscriber) => subscriber.eventTypes))],
-      retryDelay: this.retryDelay,
-      logger: this.logger,
-      onAppended: (types) => {
-        for (const runner of this.runners.values()) {
-          if (runner.subscriber.eventTypes.some((type) => types.has(type))) runner.wake();
-        }
-      },
-      onResubscribe: () => {
-        for (const runner of this.runners.values()) runner.wake();
-      },
-    });
+    this.wakeUp = new AppendWakeUp(this.store, { listeners: [...this.runners.values()], retryDelay: this.retryDelay, logger: this.logger });
     await this.wakeUp.start();
     this.schedulePoll();
     this.logger.info('Subscribers started', { subscribers: [...this.runners.keys()], runnerId: this.runnerId });
