@@ -540,6 +540,8 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
     describe('gap safety', () => {
       const held = features.heldTransactions;
       if (held !== true) {
+        // Skipped, with the reason the adapter's spec gives, where no later append can commit
+        // before an earlier one (SQLite: one writer at a time; EventStoreDB: no transactions).
         it.skip(`a late-committing append is never skipped by a checkpointed reader — not applicable: ${held ?? 'no hook'}`, () => undefined);
         return;
       }
@@ -595,6 +597,8 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
     describe('connection loss', () => {
       const dropped = features.droppedConnections;
       if (dropped !== true) {
+        // Skipped, with the reason the adapter's spec gives, where there is no connection to drop
+        // (SQLite is in-process) or the test cannot cut it (EventStoreDB beyond one plain node).
         it.skip(`a subscription survives dropped database connections — not applicable: ${dropped ?? 'no hook'}`, () => undefined);
         return;
       }
