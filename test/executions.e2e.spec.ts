@@ -101,6 +101,9 @@ describe.each(STORE_SETUPS)('executions over HTTP (%s)', (setup) => {
       ['an include of itself', { condition: { request: { all: true } }, targets: [{ include: { request: { all: true } } }] }, 400, 9, 'COMMAND-mo1cmjp5k7'],
       ['a target entry with target and include', { condition: { request: { all: true } }, targets: [{ target: 'x', include: { event: { all: true } } }] }, 400, 3, 'REQUEST-7hmv0qz3xk'],
       ['an empty target entry', { condition: { request: { all: true } }, targets: [{}] }, 400, 3, 'REQUEST-7hmv0qz3xk'],
+      ['a target listed twice', { condition: { request: { all: true } }, targets: [{ target: 'x' }, { include: { event: { all: true } } }, { target: 'x' }] }, 400, 3, 'COMMAND-uswx8q3be8'],
+      ['an include listed twice', { condition: { request: { all: true } }, targets: [{ include: { event: { all: true } } }, { include: { event: { all: true } } }] }, 400, 3, 'COMMAND-uswx8q3be8'],
+      ['more than 100 targets', { condition: { request: { all: true } }, targets: Array.from({ length: 101 }, (_, index) => ({ target: `t${index}` })) }, 400, 3, 'COMMAND-yb90lkf00w'],
     ])('refuses %s', async (_case, body, status, code, id) => {
       expectError(await api.setExecution(body), status, code, id);
       const stored = await storedEvents(testApp, { tenant: api.instanceId, typePrefixes: ['execution.'] });

@@ -33,6 +33,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Catalogue file replacing the built-in one. */
   catalogFile?: string;
+  /** Entries an execution's target list may hold (default 100, src/executions/domain/target-list-rules.ts). */
+  maxTargetsPerExecution?: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

@@ -166,6 +166,14 @@ describe('loadConfig', () => {
     },
   );
 
+  it('reads MAX_TARGETS_PER_EXECUTION, refusing zero and values beyond 10,000', () => {
+    expect(load({}).maxTargetsPerExecution).toBeUndefined();
+    expect(load({ MAX_TARGETS_PER_EXECUTION: '250' }).maxTargetsPerExecution).toBe(250);
+    for (const value of ['0', '10001', 'many']) {
+      expect(configErrorOf({ MAX_TARGETS_PER_EXECUTION: value }).message).toBe(`MAX_TARGETS_PER_EXECUTION must be an integer 1-10000, got "${value}"`);
+    }
+  });
+
   it('reads the EventStoreDB time limits, refusing values a timer cannot take', () => {
     expect(load({ EVENTSTORE_CONNECT_TIMEOUT_MS: '1500', EVENTSTORE_CALL_TIMEOUT_MS: ' 20000 ' })).toMatchObject({
       eventStoreConnectTimeoutMs: 1500,

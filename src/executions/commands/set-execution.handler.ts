@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { handleCommand } from '@app/eventsourcing';
 import { Catalogue } from '../../catalogue/catalogue';
@@ -7,6 +8,8 @@ import { checkedConditionId } from '../domain/condition-rules';
 import { ExecutionErrors } from '../domain/execution-errors';
 import { ExecutionTargetKind, type ExecutionTargetRef } from '../domain/execution-events';
 import { checkIncludes } from '../domain/include-rules';
+import { checkNoRepeats, checkTargetCount, DEFAULT_MAX_TARGETS_PER_EXECUTION } from '../domain/target-list-rules';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { checkConditionInCatalogue } from './catalogue-check';
 import { ExecutionRepository } from './execution.repository';
 import { SetExecutionCommand } from './set-execution.command';
@@ -17,6 +20,7 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
     private readonly executions: ExecutionRepository,
     private readonly targets: TargetRepository,
     private readonly catalogue: Catalogue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(command: SetExecutionCommand): Promise<ObjectDetails> {
@@ -24,11 +28,13 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
     const id = checkedConditionId(command.condition, 'condition');
     checkConditionInCatalogue(this.catalogue, command.condition);
     if (command.targets.length === 0) throw ExecutionErrors.noTargets();
+    checkTargetCount(command.targets.length, this.config.maxTargetsPerExecution ?? DEFAULT_MAX_TARGETS_PER_EXECUTION);
     const refs = command.targets.map((entry, index): ExecutionTargetRef =>
       'include' in entry
         ? { type: ExecutionTargetKind.Include, target: checkedConditionId(entry.include, `targets[${index}].include`) }
         : { type: ExecutionTargetKind.Target, target: entry.target },
     );
+    checkNoRepeats(refs);
     // References are checked against the write side (the event store), never the read model.
     await checkIncludes(id, refs, async (executionId) => {
       const execution = await this.executions.load(instanceId, executionId);

@@ -9,6 +9,9 @@ export const ExecutionErrors = {
   serviceNotFound: (): ApiError => notFound('COMMAND-qu6dfhiioq', 'Service not found'),
   functionNotFound: (): ApiError => notFound('COMMAND-cdy39t0ksr', 'Function not found'),
   noTargets: (): ApiError => invalidArgument('COMMAND-56bteot2uj', 'Execution needs at least one target'),
+  tooManyTargets: (max: number): ApiError => invalidArgument('COMMAND-yb90lkf00w', `targets may list at most ${max} entries`),
+  targetListedTwice: (field: string): ApiError =>
+    invalidArgument('COMMAND-uswx8q3be8', `${field} is listed twice: name each target and include once`),
   targetNotFound: (): ApiError => notFound('COMMAND-17e8fq1ggk', 'Target not found'),
   includeNotFound: (): ApiError => notFound('COMMAND-slgj0l4cdz', 'Included execution not found'),
   includesItself: (): ApiError => failedPrecondition('COMMAND-mo1cmjp5k7', 'Execution cannot include itself'),
