@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth';
+import { CryptoModule } from './common/crypto/crypto.module';
 import { ConfigModule, type AppConfig } from './config';
 import { EventStreamModule } from './event-stream/event-stream.module';
 import { ExecutionsModule } from './executions/executions.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(operations),
         CqrsModule.forRoot(),
+        CryptoModule,
         AuthModule,
         PersistenceModule.forRoot(PROJECTIONS),
         TargetsModule,

@@ -31,6 +31,8 @@ export interface AppConfig {
   /** EventStoreDB: limit for every other call (adapter default 10 s). */
   eventStoreCallTimeoutMs?: number;
   auth: AuthConfig;
+  /** File holding the AES-256 key that seals secrets (target signing keys) in events; generated into dataDir when unset. */
+  encryptionKeyFile?: string;
   /** Catalogue file replacing the built-in one. */
   catalogFile?: string;
   /** Entries an execution's target list may hold (default 100, src/executions/domain/target-list-rules.ts). */

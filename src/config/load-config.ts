@@ -53,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...optionalEntry('eventStoreConnectTimeoutMs', timeout('EVENTSTORE_CONNECT_TIMEOUT_MS')),
     ...optionalEntry('eventStoreCallTimeoutMs', timeout('EVENTSTORE_CALL_TIMEOUT_MS')),
     auth: parseAuth(read),
+    ...optionalEntry('encryptionKeyFile', optional(read('ENCRYPTION_KEY_FILE'), (value) => existingFile('ENCRYPTION_KEY_FILE', value))),
     ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
     ...optionalEntry('maxTargetsPerExecution', optional(read('MAX_TARGETS_PER_EXECUTION'), (value) => parseInteger('MAX_TARGETS_PER_EXECUTION', value, 1, 10_000))),
     logLevel: parseOneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),

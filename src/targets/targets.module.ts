@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CreateTargetHandler } from './commands/create-target.handler';
 import { DeleteTargetHandler } from './commands/delete-target.handler';
+import { EnsureTargetSigningKeyHandler, RotateTargetSigningKeyHandler } from './commands/signing-key.handlers';
+import { TargetSigningKeys } from './commands/target-signing-keys';
 import { TargetNames } from './commands/target-names';
 import { TargetRepository } from './commands/target.repository';
 import { UpdateTargetHandler } from './commands/update-target.handler';
@@ -12,7 +14,18 @@ import { ListTargetsHandler } from './queries/list-targets.handler';
 @Module({
   imports: [CqrsModule],
   controllers: [TargetsController],
-  providers: [TargetRepository, TargetNames, CreateTargetHandler, UpdateTargetHandler, DeleteTargetHandler, GetTargetHandler, ListTargetsHandler],
-  exports: [TargetRepository],
+  providers: [
+    TargetRepository,
+    TargetNames,
+    TargetSigningKeys,
+    CreateTargetHandler,
+    UpdateTargetHandler,
+    DeleteTargetHandler,
+    RotateTargetSigningKeyHandler,
+    EnsureTargetSigningKeyHandler,
+    GetTargetHandler,
+    ListTargetsHandler,
+  ],
+  exports: [TargetRepository, TargetSigningKeys],
 })
 export class TargetsModule {}

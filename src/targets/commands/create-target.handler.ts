@@ -1,6 +1,9 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { handleCommand } from '@app/eventsourcing';
+import { SECRET_BOX, type SecretBox } from '../../common/crypto/secret-box';
 import { detailsOf } from '../../common/domain/object-details';
+import { newSigningKey } from '../domain/signing-key';
 import { newTargetId } from '../domain/target-id';
 import { checkNewTarget } from '../domain/target-rules';
 import { CreateTargetCommand, type CreatedTarget } from './target.commands';
@@ -12,6 +15,7 @@ export class CreateTargetHandler implements ICommandHandler<CreateTargetCommand,
   constructor(
     private readonly targets: TargetRepository,
     private readonly names: TargetNames,
+    @Inject(SECRET_BOX) private readonly secrets: SecretBox,
   ) {}
 
   async execute(command: CreateTargetCommand): Promise<CreatedTarget> {
@@ -19,10 +23,12 @@ export class CreateTargetHandler implements ICommandHandler<CreateTargetCommand,
     // Validate first, so an invalid request never reserves a name.
     checkNewTarget(spec);
     const id = newTargetId();
+    const signingKey = newSigningKey();
+    const sealedKey = this.secrets.seal(signingKey);
     await this.names.reserve(instanceId, spec.name, id);
     try {
-      const { saved } = await handleCommand(this.targets, instanceId, id, (target) => target.add(spec), { metadata: { actor: command.actor } });
-      return { id, details: detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId) };
+      const { saved } = await handleCommand(this.targets, instanceId, id, (target) => target.add(spec, sealedKey), { metadata: { actor: command.actor } });
+      return { id, details: detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId), signingKey };
     } catch (error) {
       await this.names.release(instanceId, spec.name, id);
       throw error;

@@ -5,6 +5,14 @@ import type { TargetSpec } from '../domain/target-rules';
 export interface CreatedTarget {
   id: string;
   details: ObjectDetails;
+  /** The new target's signing key, in clear: for the caller that created it. */
+  signingKey: string;
+}
+
+export interface TargetSigningKey {
+  signingKey: string;
+  /** Set when the command stored an event. */
+  details?: ObjectDetails;
 }
 
 /** Adds a target; every field of `spec` is required (the domain names what is missing). */
@@ -31,6 +39,31 @@ export class UpdateTargetCommand extends Command<ObjectDetails> {
 }
 
 export class DeleteTargetCommand extends Command<ObjectDetails> {
+  constructor(
+    readonly instanceId: string,
+    readonly targetId: string,
+    readonly actor: string,
+  ) {
+    super();
+  }
+}
+
+/** Replaces a target's signing key with a new one; answers the new key. */
+export class RotateTargetSigningKeyCommand extends Command<Required<TargetSigningKey>> {
+  constructor(
+    readonly instanceId: string,
+    readonly targetId: string,
+    readonly actor: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Answers a target's signing key in clear, generating and recording one first when the target
+ * was added before keys existed. NotFound for a missing target.
+ */
+export class EnsureTargetSigningKeyCommand extends Command<TargetSigningKey> {
   constructor(
     readonly instanceId: string,
     readonly targetId: string,

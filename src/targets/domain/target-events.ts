@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@app/eventsourcing';
+import { readEncryptedSecret, type EncryptedSecret } from '../../common/crypto/encrypted-secret';
 
 export const TARGET_ADDED = 'target.added';
 export const TARGET_CHANGED = 'target.changed';
@@ -21,9 +22,15 @@ export type TargetFields = {
   interruptOnError: boolean;
 };
 
-export type TargetAddedEvent = DomainEvent<typeof TARGET_ADDED, TargetFields>;
+/**
+ * The target's signing key, sealed (see SecretBox): set at creation, by a rotation, or on first
+ * need for a target added before keys existed (then absent from its `target.added`).
+ */
+export type SigningKeyField = { signingKey?: EncryptedSecret };
+
+export type TargetAddedEvent = DomainEvent<typeof TARGET_ADDED, TargetFields & SigningKeyField>;
 /** Carries only the fields that changed. */
-export type TargetChangedEvent = DomainEvent<typeof TARGET_CHANGED, Partial<TargetFields>>;
+export type TargetChangedEvent = DomainEvent<typeof TARGET_CHANGED, Partial<TargetFields> & SigningKeyField>;
 export type TargetRemovedEvent = DomainEvent<typeof TARGET_REMOVED, Record<string, never>>;
 export type TargetEvent = TargetAddedEvent | TargetChangedEvent | TargetRemovedEvent;
 
@@ -42,16 +49,21 @@ export function readTargetFields(data: unknown): Partial<TargetFields> {
   return fields;
 }
 
+function readSigningKey(data: unknown): SigningKeyField {
+  const signingKey = readEncryptedSecret((data as { signingKey?: unknown } | null | undefined)?.signingKey);
+  return signingKey === undefined ? {} : { signingKey };
+}
+
 export function toTargetEvent(type: string, data: unknown): TargetEvent | undefined {
   switch (type) {
     case TARGET_ADDED: {
       const fields = readTargetFields(data);
       const { name, targetType, endpoint, timeout, interruptOnError = false } = fields;
       if (name === undefined || targetType === undefined || endpoint === undefined || timeout === undefined) return undefined;
-      return { type, data: { name, targetType, endpoint, timeout, interruptOnError } };
+      return { type, data: { name, targetType, endpoint, timeout, interruptOnError, ...readSigningKey(data) } };
     }
     case TARGET_CHANGED:
-      return { type, data: readTargetFields(data) };
+      return { type, data: { ...readTargetFields(data), ...readSigningKey(data) } };
     case TARGET_REMOVED:
       return { type, data: {} };
     default:

@@ -3,6 +3,7 @@ import { TargetAggregate } from './target.aggregate';
 import { TARGET_ADDED, TARGET_CHANGED, TARGET_REMOVED, TargetType } from './target-events';
 import { TargetNameReservation } from './target-name.aggregate';
 
+const sealed = { alg: 'A256GCM', kid: 'k', iv: 'iv', ct: 'ct' } as const;
 const spec = { name: 'hook', targetType: TargetType.Webhook, endpoint: 'https://example.com/hook', timeout: 10_000_000_000, interruptOnError: true };
 
 const errorIdOf = (action: () => void): string | undefined => {
@@ -18,8 +19,8 @@ const errorIdOf = (action: () => void): string | undefined => {
 describe('TargetAggregate', () => {
   it('records target.added with the spec payload', () => {
     const target = new TargetAggregate('1');
-    target.add(spec);
-    expect(target.pendingEvents).toEqual([{ type: TARGET_ADDED, data: spec }]);
+    target.add(spec, sealed);
+    expect(target.pendingEvents).toEqual([{ type: TARGET_ADDED, data: { ...spec, signingKey: sealed } }]);
   });
 
   it.each<[string, Partial<typeof spec>, string]>([
@@ -31,18 +32,18 @@ describe('TargetAggregate', () => {
     ['a non-http endpoint', { endpoint: 'ftp://example.com' }, 'COMMAND-1r2k6qo6wg'],
     ['no endpoint', { endpoint: undefined }, 'COMMAND-1r2k6qo6wg'],
   ])('refuses to add a target with %s', (_case, override, id) => {
-    expect(errorIdOf(() => new TargetAggregate('1').add({ ...spec, ...override }))).toBe(id);
+    expect(errorIdOf(() => new TargetAggregate('1').add({ ...spec, ...override }, sealed))).toBe(id);
   });
 
   it('never lets an async target interrupt', () => {
     const target = new TargetAggregate('1');
-    target.add({ ...spec, targetType: TargetType.Async, interruptOnError: true });
+    target.add({ ...spec, targetType: TargetType.Async, interruptOnError: true }, sealed);
     expect(target.state?.interruptOnError).toBe(false);
   });
 
   it('records only changed fields, and nothing for a no-op change', () => {
     const target = new TargetAggregate('1');
-    target.add(spec);
+    target.add(spec, sealed);
     target.change({ name: 'hook', endpoint: 'https://example.com/other' });
     target.change({ timeout: spec.timeout });
     target.change({ targetType: TargetType.Async });
@@ -52,11 +53,25 @@ describe('TargetAggregate', () => {
     ]);
   });
 
+  it('replaces the signing key with target.changed and keeps it across field changes', () => {
+    const target = new TargetAggregate('1');
+    target.add(spec, sealed);
+    target.change({ name: 'renamed' });
+    expect(target.signingKey).toEqual(sealed);
+    const next = { ...sealed, ct: 'other' };
+    target.setSigningKey(next);
+    expect(target.pendingEvents.at(-1)).toEqual({ type: TARGET_CHANGED, data: { signingKey: next } });
+    expect(target.signingKey).toEqual(next);
+    target.remove();
+    expect(target.signingKey).toBeUndefined();
+    expect(errorIdOf(() => target.setSigningKey(next))).toBe('COMMAND-xj14f2cccn');
+  });
+
   it('answers not found for changes and removals of a missing or removed target', () => {
     const target = new TargetAggregate('1');
     expect(errorIdOf(() => target.change({ name: 'x' }))).toBe('COMMAND-xj14f2cccn');
     expect(errorIdOf(() => target.remove())).toBe('COMMAND-k4s7ucu0ax');
-    target.add(spec);
+    target.add(spec, sealed);
     target.remove();
     expect(target.pendingEvents.at(-1)).toEqual({ type: TARGET_REMOVED, data: {} });
     expect(errorIdOf(() => target.remove())).toBe('COMMAND-k4s7ucu0ax');

@@ -1,5 +1,6 @@
 import { EventSourcedAggregate, type AggregateDescriptor } from '@app/eventsourcing';
 import type { StoredEvent } from '@app/event-store';
+import type { EncryptedSecret } from '../../common/crypto/encrypted-secret';
 import { streamName } from '../../common/domain/stream-name';
 import { TargetErrors } from './target-errors';
 import { TARGET_ADDED, TARGET_CHANGED, TARGET_REMOVED, type TargetEvent, type TargetFields, toTargetEvent } from './target-events';
@@ -9,6 +10,7 @@ const FIELD_NAMES = ['name', 'targetType', 'endpoint', 'timeout', 'interruptOnEr
 
 export class TargetAggregate extends EventSourcedAggregate<TargetEvent> {
   private fields: TargetFields | undefined;
+  private sealedKey: EncryptedSecret | undefined;
 
   constructor(id: string) {
     super(id);
@@ -23,10 +25,22 @@ export class TargetAggregate extends EventSourcedAggregate<TargetEvent> {
     return this.fields;
   }
 
-  add(spec: Partial<TargetSpec>): void {
+  /** The sealed signing key; undefined for a missing target or one added before keys existed. */
+  get signingKey(): EncryptedSecret | undefined {
+    return this.fields ? this.sealedKey : undefined;
+  }
+
+  /** `signingKey` is a fresh key (see newSigningKey), sealed: the domain never sees it in clear. */
+  add(spec: Partial<TargetSpec>, signingKey: EncryptedSecret): void {
     if (this.version >= 0) throw new Error(`Target ${this.id} was already added`);
     checkNewTarget(spec);
-    this.raise({ type: TARGET_ADDED, data: { ...spec, interruptOnError: interruptsOnError(spec.targetType, spec.interruptOnError) } });
+    this.raise({ type: TARGET_ADDED, data: { ...spec, interruptOnError: interruptsOnError(spec.targetType, spec.interruptOnError), signingKey } });
+  }
+
+  /** Replaces the signing key (a rotation, or the first key of a target added before keys existed). */
+  setSigningKey(signingKey: EncryptedSecret): void {
+    if (!this.fields) throw TargetErrors.notFound();
+    this.raise({ type: TARGET_CHANGED, data: { signingKey } });
   }
 
   /** Records only what differs from the current state; no event when nothing does. */
@@ -50,14 +64,21 @@ export class TargetAggregate extends EventSourcedAggregate<TargetEvent> {
 
   protected apply(event: TargetEvent): void {
     switch (event.type) {
-      case TARGET_ADDED:
-        this.fields = { ...event.data };
+      case TARGET_ADDED: {
+        const { signingKey, ...fields } = event.data;
+        this.fields = fields;
+        this.sealedKey = signingKey;
         break;
-      case TARGET_CHANGED:
-        if (this.fields) this.fields = { ...this.fields, ...event.data };
+      }
+      case TARGET_CHANGED: {
+        const { signingKey, ...fields } = event.data;
+        if (this.fields) this.fields = { ...this.fields, ...fields };
+        if (signingKey !== undefined) this.sealedKey = signingKey;
         break;
+      }
       case TARGET_REMOVED:
         this.fields = undefined;
+        this.sealedKey = undefined;
         break;
     }
   }

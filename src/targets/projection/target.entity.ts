@@ -1,4 +1,5 @@
-import { EntitySchema } from 'typeorm';
+import { EntitySchema, type ValueTransformer } from 'typeorm';
+import { readEncryptedSecret, type EncryptedSecret } from '../../common/crypto/encrypted-secret';
 import { bigintAsNumber, booleanColumn, TIMESTAMP_COLUMN } from '../../common/read-model/column-transformers';
 import type { TargetType } from '../domain/target-events';
 
@@ -18,10 +19,17 @@ export interface TargetRow {
   interruptOnError: boolean;
   /** Kept beside targetType so lists can sort on it (TARGET_FIELD_NAME_ASYNC). */
   isAsync: boolean;
+  /** Sealed; null for a target added before keys existed and not yet given one. */
+  signingKey?: EncryptedSecret | null;
   creationDate: Date;
   changeDate: Date;
   sequence: number;
 }
+
+const sealedJson: ValueTransformer = {
+  to: (value: EncryptedSecret | null | undefined) => (value ? JSON.stringify(value) : value),
+  from: (value: string | null) => (value === null ? null : (readEncryptedSecret(JSON.parse(value)) ?? null)),
+};
 
 export const TargetEntity = new EntitySchema<TargetRow>({
   name: 'Target',
@@ -36,6 +44,7 @@ export const TargetEntity = new EntitySchema<TargetRow>({
     timeout: { type: 'bigint', transformer: bigintAsNumber },
     interruptOnError: { name: 'interrupt_on_error', type: 'boolean', transformer: booleanColumn },
     isAsync: { name: 'is_async', type: 'boolean', transformer: booleanColumn },
+    signingKey: { name: 'signing_key', type: 'varchar', length: 400, nullable: true, transformer: sealedJson },
     creationDate: { name: 'creation_date', ...TIMESTAMP_COLUMN },
     changeDate: { name: 'change_date', ...TIMESTAMP_COLUMN },
     sequence: { type: 'integer' },

@@ -3,6 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
 import { ReadModelSync } from '../../persistence/read-model-sync';
+import { TargetSigningKeys } from '../commands/target-signing-keys';
 import { TargetErrors } from '../domain/target-errors';
 import { TargetEntity } from '../projection/target.entity';
 import { targetsProjection } from '../projection/targets.projection';
@@ -15,12 +16,15 @@ export class GetTargetHandler implements IQueryHandler<GetTargetQuery, TargetVie
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly sync: ReadModelSync,
+    private readonly signingKeys: TargetSigningKeys,
   ) {}
 
   async execute(query: GetTargetQuery): Promise<TargetView> {
     await this.sync.catchUp(targetsProjection.name);
     const row = await this.readModel.getRepository(TargetEntity).findOneBy({ instance: query.instanceId, id: query.targetId });
     if (!row) throw TargetErrors.notFound();
-    return toTargetView(row);
+    const view = toTargetView(row);
+    if (query.options.withSigningKey) view.signingKey = await this.signingKeys.reveal(row.instance, row.id, row.signingKey ?? undefined);
+    return view;
   }
 }

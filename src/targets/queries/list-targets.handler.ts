@@ -6,6 +6,7 @@ import { escapeLike } from '../../common/read-model/column-transformers';
 import { listDetails, type ListResult } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
 import { ReadModelSync } from '../../persistence/read-model-sync';
+import { TargetSigningKeys } from '../commands/target-signing-keys';
 import { TargetEntity, type TargetRow } from '../projection/target.entity';
 import { targetsProjection } from '../projection/targets.projection';
 import { ListTargetsQuery } from './target.queries';
@@ -40,6 +41,7 @@ export class ListTargetsHandler implements IQueryHandler<ListTargetsQuery, ListR
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly engine: ProjectionEngine,
     private readonly sync: ReadModelSync,
+    private readonly signingKeys: TargetSigningKeys,
   ) {}
 
   async execute(query: ListTargetsQuery): Promise<ListResult<TargetView>> {
@@ -53,7 +55,11 @@ export class ListTargetsHandler implements IQueryHandler<ListTargetsQuery, ListR
       .skip(query.page.offset)
       .take(query.page.limit)
       .getManyAndCount();
-    return { details: await listDetails(this.engine, targetsProjection.name, total), result: rows.map(toTargetView) };
+    const result = rows.map(toTargetView);
+    if (query.options.withSigningKey) {
+      for (const [index, row] of rows.entries()) result[index]!.signingKey = await this.signingKeys.reveal(row.instance, row.id, row.signingKey ?? undefined);
+    }
+    return { details: await listDetails(this.engine, targetsProjection.name, total), result };
   }
 }
 

@@ -1,11 +1,12 @@
 import { Query } from '@nestjs/cqrs';
 import type { ListResult, Page } from '../../common/read-model/list';
-import type { TargetFilter, TargetSortField, TargetView } from './target.view';
+import type { TargetFilter, TargetQueryOptions, TargetSortField, TargetView } from './target.view';
 
 export class GetTargetQuery extends Query<TargetView> {
   constructor(
     readonly instanceId: string,
     readonly targetId: string,
+    readonly options: TargetQueryOptions = {},
   ) {
     super();
   }
@@ -17,6 +18,7 @@ export class ListTargetsQuery extends Query<ListResult<TargetView>> {
     readonly filters: readonly TargetFilter[],
     readonly sortBy: TargetSortField,
     readonly page: Page,
+    readonly options: TargetQueryOptions = {},
   ) {
     super();
   }

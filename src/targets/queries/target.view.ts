@@ -4,6 +4,13 @@ import type { TargetFields } from '../domain/target-events';
 export interface TargetView extends TargetFields {
   id: string;
   details: ObjectDetails;
+  /** The signing key in clear; only when the query asked for it (TargetQueryOptions). */
+  signingKey?: string;
+}
+
+/** For callers allowed to see secrets (the v2 API answers signing keys). */
+export interface TargetQueryOptions {
+  withSigningKey?: boolean;
 }
 
 export type TextMatch =
