@@ -4,6 +4,7 @@ import type { HttpAdapterHost } from '@nestjs/core';
 import { ApiError, StatusCode, httpStatusOf, toStatusBody } from './api-error';
 import { HttpErrorId, concurrentModification, internalError, storeUnavailable } from './http-error-ids';
 import { isStoreUnavailable } from './unavailability';
+import { noteAnsweredErrorId } from '../../observability/request/request-context';
 
 /** gRPC code and error id for the HTTP errors Nest and Express raise themselves. */
 function fromHttpException(exception: HttpException): { status: number; error: ApiError } {
@@ -51,6 +52,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { status, error } = this.translate(exception);
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
+    noteAnsweredErrorId(error.id);
     adapter.reply(response, toStatusBody(error), status);
   }
 

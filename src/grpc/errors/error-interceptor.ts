@@ -1,5 +1,6 @@
 import { ConnectError, type Interceptor } from '@connectrpc/connect';
 import { ApiError, StatusCode } from '../../common/errors/api-error';
+import { noteAnsweredErrorId } from '../../observability/request/request-context';
 import { apiErrorToConnectError } from './to-connect-error';
 
 /** Classifies an error that is not an ApiError (store unavailable, lost race, bug...). */
@@ -18,6 +19,7 @@ export function errorInterceptor(toApiError: ToApiError, logFailure: (error: unk
       if (error instanceof ConnectError) throw error;
       const apiError = error instanceof ApiError ? error : toApiError(error);
       if (SERVER_FAULTS.has(apiError.code)) logFailure(error, `${request.service.typeName}/${request.method.name}`);
+      noteAnsweredErrorId(apiError.id);
       throw apiErrorToConnectError(apiError);
     }
   };

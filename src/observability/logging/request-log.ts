@@ -12,16 +12,19 @@ export function isQuietPath(url: string | undefined): boolean {
   return QUIET_PATHS.has(query < 0 ? path : path.slice(0, query));
 }
 
-/** 5xx error, 4xx warn, anything else info. */
-export function requestLogLevel(status: number): 'error' | 'warn' | 'info' {
-  if (status >= 500) return 'error';
-  return status >= 400 ? 'warn' : 'info';
+/**
+ * 5xx error, anything else info: a 4xx is the client's mistake, answered as designed, and must
+ * not page an operator (its error id is in the record, see {@link logRequest}).
+ */
+export function requestLogLevel(status: number): 'error' | 'info' {
+  return status >= 500 ? 'error' : 'info';
 }
 
 /**
  * Writes the one record of a request, when it was answered (`request completed`) or abandoned
  * by the client before its answer was written (`request aborted`): request id, method and URL,
- * status, duration in ms and the caller (`sub`, instance) the guard verified. Nothing else of
+ * status, the error id of an error answer, duration in ms and the caller (`sub`, instance) the
+ * guard verified. Nothing else of
  * the request is serialised, so no header (credentials included) reaches the log.
  *
  * Written here rather than by pino-http, whose middleware made three child loggers and
@@ -30,15 +33,21 @@ export function requestLogLevel(status: number): 'error' | 'warn' | 'info' {
  * records written while the request is served get its id from the request context instead
  * (see logging-params.ts).
  */
-export function logRequest(request: IncomingMessage & { originalUrl?: string }, response: ServerResponse, requestId: string, durationMs: number): void {
+export function logRequest(
+  request: IncomingMessage & { originalUrl?: string },
+  response: ServerResponse,
+  context: { requestId?: string; errorId?: string },
+  durationMs: number,
+): void {
   const logger = requestLogger();
   const level = requestLogLevel(response.statusCode);
   if (!logger?.isLevelEnabled(level)) return;
   const caller = callerOf(request);
   const record = {
-    requestId,
+    requestId: context.requestId,
     req: { method: request.method, url: request.originalUrl ?? request.url },
     res: { statusCode: response.statusCode },
+    ...(context.errorId !== undefined && { errorId: context.errorId }),
     responseTime: Math.round(durationMs),
     ...(caller && { caller: { sub: caller.subject, instance: caller.instanceId } }),
   };

@@ -41,11 +41,12 @@ export function httpContextMiddleware(options: HttpContextOptions): (request: Co
     response.setHeader(REQUEST_ID_HEADER, requestId);
     if (options.isShuttingDown()) response.setHeader('connection', 'close');
     const started = performance.now();
+    const context = { correlationId: requestId, causationId: requestId, requestId };
     let logged = isQuietPath(request.url);
     const log = (): void => {
       if (logged) return;
       logged = true;
-      logRequest(request, response, requestId, performance.now() - started);
+      logRequest(request, response, context, performance.now() - started);
     };
     response.once('finish', () => {
       const labels = { method: request.method ?? 'UNKNOWN', route: routeLabel(request, response.statusCode), status: String(response.statusCode) };
@@ -55,6 +56,6 @@ export function httpContextMiddleware(options: HttpContextOptions): (request: Co
     });
     // A client that goes away before its answer is written: no 'finish', logged as aborted.
     response.once('close', log);
-    runWithRequestContext({ correlationId: requestId, causationId: requestId, requestId }, next);
+    runWithRequestContext(context, next);
   };
 }

@@ -11,6 +11,8 @@ export interface RequestContext {
   causationId: string;
   /** The id of the HTTP request being served, which log records written meanwhile carry. */
   requestId?: string;
+  /** The error id (`COMMAND-suq2upd3rt`) the request was answered with, for its log record. */
+  errorId?: string;
 }
 
 /** What appended events take from the context (a type alias, so it is assignable to event metadata). */
@@ -26,6 +28,12 @@ export function runWithRequestContext<T>(context: RequestContext, work: () => T)
 /** The context of the work in progress, or undefined outside any (start-up, timers). */
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/** Remembers the error id the work in progress is answered with (its log record names it). */
+export function noteAnsweredErrorId(errorId: string): void {
+  const context = storage.getStore();
+  if (context) context.errorId = errorId;
 }
 
 /** The metadata events appended now must carry: correlation and causation ids of the work in progress. */
