@@ -167,7 +167,7 @@ describe('AuthGuard', () => {
   it('injects the caller into a route that only needs a valid token', async () => {
     const token = await tokenFor({ roles: ['IAM_OWNER_VIEWER'] });
     const response = await request(app.getHttpServer()).get('/probe/whoami').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(response.body).toEqual({ instanceId: 'instance-1', subject: 'alice', permissions: ['execution.read', 'execution.target.read'] });
+    expect(response.body).toEqual({ instanceId: 'instance-1', subject: 'alice', permissions: ['action.execution.read', 'action.target.read', 'execution.read', 'execution.target.read'] });
   });
 
   it('refuses a caller lacking the permission: 403, code 7, AUTH-5mWD2', async () => {

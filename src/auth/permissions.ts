@@ -1,11 +1,19 @@
-/** Permissions the Actions API checks (spec §1); a token grants them through roles or directly. */
+/**
+ * Permissions the Actions APIs check: `execution.*` by v3alpha, `action.*` by v2 and v2beta. A token
+ * grants them through roles or directly.
+ */
 export type Permission =
   | 'execution.target.read'
   | 'execution.target.write'
   | 'execution.target.delete'
   | 'execution.read'
   | 'execution.write'
-  | 'execution.delete';
+  | 'execution.delete'
+  | 'action.target.read'
+  | 'action.target.write'
+  | 'action.target.delete'
+  | 'action.execution.read'
+  | 'action.execution.write';
 
 export const ALL_PERMISSIONS: readonly Permission[] = [
   'execution.target.read',
@@ -14,6 +22,11 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
   'execution.read',
   'execution.write',
   'execution.delete',
+  'action.target.read',
+  'action.target.write',
+  'action.target.delete',
+  'action.execution.read',
+  'action.execution.write',
 ];
 
 export function isPermission(value: unknown): value is Permission {

@@ -28,8 +28,20 @@ describe('role map', () => {
   }
 
   it('grants IAM_OWNER everything, IAM_OWNER_VIEWER the reads, other roles nothing', () => {
-    expect(permissionsOfRoles(['IAM_OWNER'], DEFAULT_ROLE_MAP)).toHaveLength(6);
-    expect(permissionsOfRoles(['IAM_OWNER_VIEWER'], DEFAULT_ROLE_MAP)).toEqual(['execution.target.read', 'execution.read']);
+    expect(permissionsOfRoles(['IAM_OWNER'], DEFAULT_ROLE_MAP)).toEqual([
+      'execution.target.read',
+      'execution.target.write',
+      'execution.target.delete',
+      'execution.read',
+      'execution.write',
+      'execution.delete',
+      'action.target.read',
+      'action.target.write',
+      'action.target.delete',
+      'action.execution.read',
+      'action.execution.write',
+    ]);
+    expect(permissionsOfRoles(['IAM_OWNER_VIEWER'], DEFAULT_ROLE_MAP)).toEqual(['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']);
     expect(permissionsOfRoles(['ORG_OWNER', 'iam_owner'], DEFAULT_ROLE_MAP)).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ export type RoleMap = ReadonlyMap<string, readonly Permission[]>;
 /** ZITADEL's instance roles, as far as this API is concerned; other roles grant nothing. */
 export const DEFAULT_ROLE_MAP: RoleMap = new Map<string, readonly Permission[]>([
   ['IAM_OWNER', ALL_PERMISSIONS],
-  ['IAM_OWNER_VIEWER', ['execution.target.read', 'execution.read']],
+  ['IAM_OWNER_VIEWER', ['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']],
 ]);
 
 export function permissionsOfRoles(roles: readonly string[], roleMap: RoleMap): Permission[] {

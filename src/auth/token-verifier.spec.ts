@@ -181,7 +181,7 @@ describe('TokenVerifier with local keys', () => {
 
   it('maps IAM_OWNER_VIEWER to the read permissions, ignores unknown roles, and grants the permissions claim as is', async () => {
     const viewer = await verifier.verify(`Bearer ${await sign(ed, validClaims({ roles: ['IAM_OWNER_VIEWER', 'ORG_OWNER'] }))}`);
-    expect([...viewer.permissions].sort()).toEqual(['execution.read', 'execution.target.read']);
+    expect([...viewer.permissions].sort()).toEqual(['action.execution.read', 'action.target.read', 'execution.read', 'execution.target.read']);
 
     const nobody = await verifier.verify(`Bearer ${await sign(ed, validClaims({ roles: ['ORG_OWNER'] }))}`);
     expect(nobody.permissions.size).toBe(0);
