@@ -22,8 +22,19 @@ describe('catalogue', () => {
       expect(catalogue.hasService(service)).toBe(true);
     }
     expect(catalogue.hasFunction('Action.Flow.Type.CustomizeSAMLResponse.Action.TriggerType.PreSAMLResponseCreation')).toBe(true);
-    expect(catalogue.functions).toHaveLength(9);
+    expect(catalogue.functions).toHaveLength(14);
     expect(catalogue.hasMethod('/zitadel.session.v2.SessionService/Nope')).toBe(false);
+  });
+
+  it('ships ZITADEL’s v2 function names and both v2 ActionServices', () => {
+    const catalogue = loadCatalogue();
+    for (const name of ['preuserinfo', 'preaccesstoken', 'presamlresponse', 'preotpsmscode', 'preotpemailcode']) expect(catalogue.hasFunction(name)).toBe(true);
+    const rpcs = ['CreateTarget', 'UpdateTarget', 'DeleteTarget', 'GetTarget', 'ListTargets', 'SetExecution', 'ListExecutions'];
+    for (const service of ['zitadel.action.v2.ActionService', 'zitadel.action.v2beta.ActionService']) {
+      expect(catalogue.hasService(service)).toBe(true);
+      for (const rpc of [...rpcs, 'ListExecutionFunctions', 'ListExecutionMethods', 'ListExecutionServices']) expect(catalogue.hasMethod(`/${service}/${rpc}`)).toBe(true);
+      expect(catalogue.hasMethod(`/${service}/DeleteExecution`)).toBe(false);
+    }
   });
 
   it('lists everything sorted', () => {
