@@ -1,4 +1,5 @@
 import type { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
+import { invalidArgument } from '../errors/api-error';
 
 export interface ListDetails {
   totalResult: number;
@@ -28,6 +29,15 @@ export const pageOf = (offset = 0, limit = 0, asc = false): Page => ({
   limit: limit <= 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT),
   asc,
 });
+
+/**
+ * As {@link pageOf}, but a limit above the maximum is refused (3 QUERY-4M0fs) instead of capped,
+ * as ZITADEL's v2 lists do.
+ */
+export function pageWithinLimit(offset = 0, limit = 0, asc = false): Page {
+  if (limit > MAX_LIMIT) throw invalidArgument('QUERY-4M0fs', `limit must be at most ${MAX_LIMIT}`);
+  return pageOf(offset, limit, asc);
+}
 
 export async function listDetails(engine: ProjectionEngine, projection: string, totalResult: number): Promise<ListDetails> {
   const status = await engine.status();

@@ -6,9 +6,14 @@ export type ExecutionTargetView = { target: string } | { include: Condition };
 
 export interface ExecutionView {
   condition: Condition;
+  /** When the execution was set after not existing. */
+  creationDate: Date;
   details: ObjectDetails;
   targets: ExecutionTargetView[];
 }
+
+/** Sorting columns of ListExecutions. */
+export type ExecutionSortField = 'ID' | 'CREATION_DATE' | 'CHANGE_DATE';
 
 /** Filters of ListExecutions; several are ANDed. */
 export type ExecutionFilter =

@@ -9,8 +9,10 @@ import { conditionToId, idToCondition } from '../domain/condition';
 import { ExecutionTargetKind } from '../domain/execution-events';
 import { ExecutionEntity, ExecutionTargetEntity, type ExecutionRow, type ExecutionTargetRow } from '../projection/execution.entities';
 import { executionsProjection } from '../projection/executions.projection';
-import type { ExecutionFilter, ExecutionTargetView, ExecutionView } from './execution.view';
+import type { ExecutionFilter, ExecutionSortField, ExecutionTargetView, ExecutionView } from './execution.view';
 import { ListExecutionsQuery } from './list-executions.query';
+
+const SORT_COLUMNS: Record<ExecutionSortField, keyof ExecutionRow> = { ID: 'id', CREATION_DATE: 'creationDate', CHANGE_DATE: 'changeDate' };
 
 @QueryHandler(ListExecutionsQuery)
 export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery, ListResult<ExecutionView>> {
@@ -24,15 +26,22 @@ export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery,
     await this.sync.catchUp(executionsProjection.name);
     const builder = this.readModel.getRepository(ExecutionEntity).createQueryBuilder('e').where('e.instance = :instance', { instance: query.instanceId });
     query.filters.forEach((filter, index) => this.applyFilter(builder, filter, index));
-    // Ordered by id whatever `asc` says: the API defines no sorting column for executions.
-    const [rows, total] = await builder.orderBy('e.id', 'ASC').skip(query.page.offset).take(query.page.limit).getManyAndCount();
+    if (query.sortBy === undefined) {
+      // v3alpha defines no sorting column for executions: by id, whatever `asc` says.
+      builder.orderBy('e.id', 'ASC');
+    } else {
+      const direction = query.page.asc ? 'ASC' : 'DESC';
+      builder.orderBy(`e.${SORT_COLUMNS[query.sortBy]}`, direction).addOrderBy('e.id', direction);
+    }
+    const [rows, total] = await builder.skip(query.page.offset).take(query.page.limit).getManyAndCount();
     const targets = await this.targetsOf(query.instanceId, rows);
     return {
       details: await listDetails(this.engine, executionsProjection.name, total),
       result: rows.flatMap((row) => {
         const condition = idToCondition(row.id);
         if (!condition) return [];
-        return [{ condition, details: { sequence: row.sequence, changeDate: row.changeDate, resourceOwner: row.instance }, targets: targets.get(row.id) ?? [] }];
+        const details = { sequence: row.sequence, changeDate: row.changeDate, resourceOwner: row.instance };
+        return [{ condition, creationDate: row.creationDate, details, targets: targets.get(row.id) ?? [] }];
       }),
     };
   }

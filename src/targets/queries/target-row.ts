@@ -8,5 +8,6 @@ export const toTargetView = (row: TargetRow): TargetView => ({
   endpoint: row.endpoint,
   timeout: row.timeout,
   interruptOnError: row.interruptOnError,
+  creationDate: row.creationDate,
   details: { sequence: row.sequence, changeDate: row.changeDate, resourceOwner: row.instance },
 });

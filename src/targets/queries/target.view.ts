@@ -3,6 +3,7 @@ import type { TargetFields } from '../domain/target-events';
 
 export interface TargetView extends TargetFields {
   id: string;
+  creationDate: Date;
   details: ObjectDetails;
   /** The signing key in clear; only when the query asked for it (TargetQueryOptions). */
   signingKey?: string;
