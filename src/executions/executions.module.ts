@@ -6,6 +6,7 @@ import { DeleteExecutionHandler } from './commands/delete-execution.handler';
 import { ExecutionRepository } from './commands/execution.repository';
 import { RemoveTargetFromExecutionHandler } from './commands/remove-target-from-execution.handler';
 import { SetExecutionHandler } from './commands/set-execution.handler';
+import { SetExecutionTargetsHandler } from './commands/set-execution-targets.handler';
 import { ExecutionsController } from './http/executions.controller';
 import { ListCatalogueHandler } from './queries/catalogue-lists';
 import { ListExecutionsHandler } from './queries/list-executions.handler';
@@ -13,6 +14,14 @@ import { ListExecutionsHandler } from './queries/list-executions.handler';
 @Module({
   imports: [CqrsModule, CatalogueModule, TargetsModule],
   controllers: [ExecutionsController],
-  providers: [ExecutionRepository, SetExecutionHandler, DeleteExecutionHandler, RemoveTargetFromExecutionHandler, ListExecutionsHandler, ListCatalogueHandler],
+  providers: [
+    ExecutionRepository,
+    SetExecutionHandler,
+    SetExecutionTargetsHandler,
+    DeleteExecutionHandler,
+    RemoveTargetFromExecutionHandler,
+    ListExecutionsHandler,
+    ListCatalogueHandler,
+  ],
 })
 export class ExecutionsModule {}

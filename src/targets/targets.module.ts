@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CreateTargetHandler } from './commands/create-target.handler';
 import { DeleteTargetHandler } from './commands/delete-target.handler';
+import { DeleteTargetIfExistsHandler } from './commands/delete-target-if-exists.handler';
 import { EnsureTargetSigningKeyHandler, RotateTargetSigningKeyHandler } from './commands/signing-key.handlers';
 import { TargetSigningKeys } from './commands/target-signing-keys';
 import { TargetNames } from './commands/target-names';
@@ -21,6 +22,7 @@ import { ListTargetsHandler } from './queries/list-targets.handler';
     CreateTargetHandler,
     UpdateTargetHandler,
     DeleteTargetHandler,
+    DeleteTargetIfExistsHandler,
     RotateTargetSigningKeyHandler,
     EnsureTargetSigningKeyHandler,
     GetTargetHandler,

@@ -7,7 +7,13 @@ import type { ExecutionEvent } from '../domain/execution-events';
 
 @Injectable()
 export class ExecutionRepository extends AggregateRepository<ExecutionAggregate, ExecutionEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, executionDescriptor);
+  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {
+    super(events, executionDescriptor);
+  }
+
+  /** Revision and creation time of the execution's last stored event (for commands that stored nothing). */
+  async lastChange(instanceId: string, id: string): Promise<{ revision: number; createdAt: Date } | undefined> {
+    const [last] = await this.events.readStream(executionDescriptor.streamName(instanceId, id), { direction: 'backwards', maxCount: 1 });
+    return last && { revision: last.revision, createdAt: last.createdAt };
   }
 }

@@ -13,6 +13,8 @@ export class SetExecutionCommand extends Command<ObjectDetails> {
     readonly targets: readonly ExecutionTargetInput[],
     /** Subject of the caller, recorded with the event. */
     readonly actor: string,
+    /** When the list equals the current one: append nothing and answer the details of the last change. */
+    readonly unchangedAppendsNothing = false,
   ) {
     super();
   }

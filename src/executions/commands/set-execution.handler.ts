@@ -5,6 +5,7 @@ import { Catalogue } from '../../catalogue/catalogue';
 import { detailsOf, type ObjectDetails } from '../../common/domain/object-details';
 import { TargetRepository } from '../../targets/commands/target.repository';
 import { checkedConditionId } from '../domain/condition-rules';
+import type { ExecutionAggregate } from '../domain/execution.aggregate';
 import { ExecutionErrors } from '../domain/execution-errors';
 import { ExecutionTargetKind, type ExecutionTargetRef } from '../domain/execution-events';
 import { checkIncludes } from '../domain/include-rules';
@@ -41,10 +42,14 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
       return execution.exists ? execution.targets : undefined;
     });
     await this.checkTargetsExist(instanceId, refs);
-    const { saved } = await handleCommand(this.executions, instanceId, id, (execution) => execution.set(refs), {
-      metadata: { actor: command.actor },
-    });
-    return detailsOf(saved!.nextExpectedRevision, saved!.createdAt, instanceId);
+    const decide = (execution: ExecutionAggregate): void => {
+      if (!command.unchangedAppendsNothing || !execution.hasTargets(refs)) execution.set(refs);
+    };
+    const { saved } = await handleCommand(this.executions, instanceId, id, decide, { metadata: { actor: command.actor } });
+    if (saved) return detailsOf(saved.nextExpectedRevision, saved.createdAt, instanceId);
+    // The list was already so: the execution exists, so its stream has a last event.
+    const last = await this.executions.lastChange(instanceId, id);
+    return detailsOf(last!.revision, last!.createdAt, instanceId);
   }
 
   private async checkTargetsExist(instanceId: string, refs: readonly ExecutionTargetRef[]): Promise<void> {

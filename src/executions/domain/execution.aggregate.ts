@@ -32,6 +32,19 @@ export class ExecutionAggregate extends EventSourcedAggregate<ExecutionEvent> {
     this.raise({ type: EXECUTION_REMOVED, data: {} });
   }
 
+  /** Removes the execution if it exists; nothing to do (and no event) when it does not. */
+  removeIfExists(): void {
+    if (this.exists) this.raise({ type: EXECUTION_REMOVED, data: {} });
+  }
+
+  /** Whether the current list is exactly `targets`, entry by entry and in order. */
+  hasTargets(targets: readonly ExecutionTargetRef[]): boolean {
+    return (
+      targets.length === this.currentTargets.length &&
+      targets.every((ref, index) => ref.type === this.currentTargets[index].type && ref.target === this.currentTargets[index].target)
+    );
+  }
+
   /**
    * Takes the target `targetId` out of the current list: the rest stays as it is (includes too),
    * or the execution is removed when nothing is left. Decided on the list as stored, so a change

@@ -72,3 +72,22 @@ export class EnsureTargetSigningKeyCommand extends Command<TargetSigningKey> {
     super();
   }
 }
+
+/** What deleting a target that may be gone answers: its removal date, or none for an id that never existed. */
+export interface TargetDeletion {
+  deletionDate?: Date;
+}
+
+/**
+ * Removes a target and succeeds also when it is gone, as the ActionService v2 and v2beta
+ * DeleteTarget does: a removed target answers its removal date, an unknown id nothing.
+ */
+export class DeleteTargetIfExistsCommand extends Command<TargetDeletion> {
+  constructor(
+    readonly instanceId: string,
+    readonly targetId: string,
+    readonly actor: string,
+  ) {
+    super();
+  }
+}
