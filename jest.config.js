@@ -1,5 +1,6 @@
 /** @type {import('jest').Config} */
-// @swc/jest in CommonJS mode; NestJS 12, jose and uid ship ES modules only, so they are transformed too.
+// @swc/jest in CommonJS mode; NestJS 12, jose, uid and ZITADEL's clients (with nice-grpc) ship ES modules only,
+// so they are transformed too.
 const swcConfig = {
   jsc: {
     target: 'es2022',
@@ -16,7 +17,7 @@ module.exports = {
   testRegex: '.*\\.spec\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json', 'mjs'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcConfig] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|jose|@scarf)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|jose|@scarf|@zitadel|nice-grpc|nice-grpc-common|abort-controller-x)/)'],
   moduleNameMapper: {
     '^@app/event-store(|/.*)$': '<rootDir>/libs/event-store/src$1',
     '^@app/eventsourcing(|/.*)$': '<rootDir>/libs/eventsourcing/src$1',
