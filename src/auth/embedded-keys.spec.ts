@@ -79,7 +79,7 @@ describe('embedded key pair', () => {
     expect(caller).toEqual({
       instanceId: 'instance-7',
       subject: 'alice',
-      permissions: new Set(['execution.target.read', 'execution.read', 'execution.delete']),
+      permissions: new Set(['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read', 'execution.delete']),
     });
     const claims = decodeJwt(token);
     expect(claims.exp! - claims.iat!).toBe(600);

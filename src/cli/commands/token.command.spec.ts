@@ -33,7 +33,7 @@ describe('cli token', () => {
     expect(caller).toEqual({
       instanceId: 'inst-1',
       subject: 'bob',
-      permissions: new Set(['execution.target.read', 'execution.read', 'execution.delete']),
+      permissions: new Set(['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read', 'execution.delete']),
     });
   });
 
