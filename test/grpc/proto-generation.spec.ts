@@ -38,5 +38,6 @@ describe('protos', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
-  });
+    // A full generation of every proto takes tens of seconds on a loaded machine.
+  }, 120_000);
 });
