@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { NetworkModule } from './common/network/network.module';
 import { ConfigModule, type AppConfig } from './config';
 import { EventStreamModule } from './event-stream/event-stream.module';
 import { ExecutionsModule } from './executions/executions.module';
@@ -11,6 +12,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
 import { PersistenceModule } from './persistence/persistence.module';
 import { SERVICE_PROJECTIONS } from './persistence/service-projections';
+import { RuntimeModule } from './runtime/runtime.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { TargetsModule } from './targets/targets.module';
 
@@ -32,10 +34,12 @@ export class AppModule {
         ObservabilityModule.forRoot(operations),
         CqrsModule.forRoot(),
         CryptoModule,
+        NetworkModule,
         AuthModule,
         PersistenceModule.forRoot(PROJECTIONS),
         TargetsModule,
         ExecutionsModule,
+        RuntimeModule,
         GrpcModule,
         HealthModule,
         SubscribersModule,

@@ -35,13 +35,13 @@ describe.each(STORE_SETUPS)('targets over HTTP (%s)', (setup) => {
   });
 
   it('stores target.added with the spec payload (timeout in nanoseconds) and a sealed signing key', async () => {
-    await api.createTarget({ name: 'call', restCall: { interruptOnError: false }, timeout: '0.5s', endpoint: 'http://localhost:8080/call' });
+    await api.createTarget({ name: 'call', restCall: { interruptOnError: false }, timeout: '0.5s', endpoint: 'http://call.example.com:8080/call' });
     const events = await storedEvents(testApp, { tenant: api.instanceId, types: ['target.added'] });
     expect(events.map((event) => event.data)).toEqual([
       {
         name: 'call',
         targetType: 2,
-        endpoint: 'http://localhost:8080/call',
+        endpoint: 'http://call.example.com:8080/call',
         timeout: 500_000_000,
         interruptOnError: false,
         signingKey: { alg: 'A256GCM', kid: expect.any(String), iv: expect.any(String), ct: expect.any(String) },

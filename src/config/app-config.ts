@@ -33,6 +33,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** File holding the AES-256 key that seals secrets (target signing keys) in events; generated into dataDir when unset. */
   encryptionKeyFile?: string;
+  /** CIDRs targets may reach although they are loopback, private, link-local, CGNAT or metadata addresses. */
+  targetAllowedNetworks?: readonly string[];
   /** Catalogue file replacing the built-in one. */
   catalogFile?: string;
   /** Entries an execution's target list may hold (default 100, src/executions/domain/target-list-rules.ts). */

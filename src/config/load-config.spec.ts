@@ -237,6 +237,14 @@ describe('loadConfig', () => {
     expect(configErrorOf({ CATALOG_FILE: join(scratch, 'nope.json') }).variable).toBe('CATALOG_FILE');
   });
 
+  it('reads TARGET_ALLOWED_NETWORKS as a CIDR list and ENCRYPTION_KEY_FILE as an existing file', () => {
+    expect(load({ TARGET_ALLOWED_NETWORKS: '127.0.0.0/8, ::1/128' }).targetAllowedNetworks).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(load({}).targetAllowedNetworks).toBeUndefined();
+    expect(configErrorOf({ TARGET_ALLOWED_NETWORKS: '127.0.0.1' }).variable).toBe('TARGET_ALLOWED_NETWORKS');
+    expect(load({ ENCRYPTION_KEY_FILE: jwksFile }).encryptionKeyFile).toBe(jwksFile);
+    expect(configErrorOf({ ENCRYPTION_KEY_FILE: join(scratch, 'nope.key') }).variable).toBe('ENCRYPTION_KEY_FILE');
+  });
+
   it('reads LOG_LEVEL case-insensitively and refuses unknown levels', () => {
     expect(load({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
     expect(configErrorOf({ LOG_LEVEL: 'verbose' }).message).toBe(

@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppConfig, AuthConfig, EventStoreKind } from './app-config';
+import { parseCidr } from '../common/network/network-policy';
 import { ConfigError } from './config-error';
 import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
 
@@ -54,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...optionalEntry('eventStoreCallTimeoutMs', timeout('EVENTSTORE_CALL_TIMEOUT_MS')),
     auth: parseAuth(read),
     ...optionalEntry('encryptionKeyFile', optional(read('ENCRYPTION_KEY_FILE'), (value) => existingFile('ENCRYPTION_KEY_FILE', value))),
+    ...optionalEntry('targetAllowedNetworks', optional(read('TARGET_ALLOWED_NETWORKS'), (value) => parseNetworks('TARGET_ALLOWED_NETWORKS', value))),
     ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
     ...optionalEntry('maxTargetsPerExecution', optional(read('MAX_TARGETS_PER_EXECUTION'), (value) => parseInteger('MAX_TARGETS_PER_EXECUTION', value, 1, 10_000))),
     logLevel: parseOneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
@@ -140,6 +142,13 @@ function parseHttpUrl(name: string, value: string): string {
     throw new ConfigError(name, `${name} must be ${expected}, got "${value}"`);
   }
   return url.href;
+}
+
+function parseNetworks(name: string, value: string): string[] {
+  const networks = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = networks.find((entry) => parseCidr(entry) === undefined);
+  if (bad !== undefined) throw new ConfigError(name, `${name} must be a comma-separated list of CIDRs (127.0.0.0/8,::1/128), "${bad}" is not one`);
+  return networks;
 }
 
 function existingFile(name: string, value: string): string {

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { handleCommand } from '@app/eventsourcing';
+import { NetworkPolicy } from '../../common/network/network-policy';
 import { SECRET_BOX, type SecretBox } from '../../common/crypto/secret-box';
 import { detailsOf } from '../../common/domain/object-details';
 import { newSigningKey } from '../domain/signing-key';
 import { newTargetId } from '../domain/target-id';
-import { checkNewTarget } from '../domain/target-rules';
+import { checkEndpointReachable, checkNewTarget } from '../domain/target-rules';
 import { CreateTargetCommand, type CreatedTarget } from './target.commands';
 import { TargetNames } from './target-names';
 import { TargetRepository } from './target.repository';
@@ -15,6 +16,7 @@ export class CreateTargetHandler implements ICommandHandler<CreateTargetCommand,
   constructor(
     private readonly targets: TargetRepository,
     private readonly names: TargetNames,
+    private readonly network: NetworkPolicy,
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
   ) {}
 
@@ -22,6 +24,7 @@ export class CreateTargetHandler implements ICommandHandler<CreateTargetCommand,
     const { instanceId, spec } = command;
     // Validate first, so an invalid request never reserves a name.
     checkNewTarget(spec);
+    checkEndpointReachable(spec.endpoint, (host) => this.network.allowsEndpointHost(host));
     const id = newTargetId();
     const signingKey = newSigningKey();
     const sealedKey = this.secrets.seal(signingKey);

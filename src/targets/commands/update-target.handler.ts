@@ -1,8 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { handleCommand } from '@app/eventsourcing';
+import { NetworkPolicy } from '../../common/network/network-policy';
 import { detailsOf, type ObjectDetails } from '../../common/domain/object-details';
 import { TargetErrors } from '../domain/target-errors';
-import { checkTargetChange } from '../domain/target-rules';
+import { checkEndpointReachable, checkTargetChange } from '../domain/target-rules';
 import { UpdateTargetCommand } from './target.commands';
 import { TargetNames } from './target-names';
 import { TargetRepository } from './target.repository';
@@ -12,6 +13,7 @@ export class UpdateTargetHandler implements ICommandHandler<UpdateTargetCommand,
   constructor(
     private readonly targets: TargetRepository,
     private readonly names: TargetNames,
+    private readonly network: NetworkPolicy,
   ) {}
 
   async execute(command: UpdateTargetCommand): Promise<ObjectDetails> {
@@ -19,6 +21,7 @@ export class UpdateTargetHandler implements ICommandHandler<UpdateTargetCommand,
     const current = await this.targets.load(instanceId, targetId);
     if (!current.state) throw TargetErrors.notFound();
     checkTargetChange(change);
+    checkEndpointReachable(change.endpoint, (host) => this.network.allowsEndpointHost(host));
     const newName = change.name !== undefined && change.name !== current.state.name ? change.name : undefined;
     if (newName !== undefined) await this.names.reserve(instanceId, newName, targetId);
 

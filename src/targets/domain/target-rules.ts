@@ -23,6 +23,16 @@ export function checkEndpoint(endpoint: string): void {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') throw TargetErrors.badEndpoint();
 }
 
+/** Decides whether an endpoint's host may be stored (the service's network policy). */
+export type EndpointHostCheck = (hostname: string) => boolean;
+
+/** Refuses an endpoint whose host is a literal address or localhost the policy does not allow; names are checked when called. */
+export function checkEndpointReachable(endpoint: string | undefined, allowsHost: EndpointHostCheck): void {
+  if (endpoint === undefined) return;
+  const url = new URL(endpoint);
+  if (!allowsHost(url.hostname)) throw TargetErrors.endpointNotAllowed();
+}
+
 export function checkTargetChange(change: Partial<TargetSpec>): void {
   if (change.name !== undefined) checkName(change.name);
   if (change.timeout !== undefined) checkTimeout(change.timeout);
