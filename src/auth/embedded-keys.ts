@@ -93,7 +93,7 @@ async function writePublicJwks(path: string, jwks: JSONWebKeySet): Promise<void>
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current === text) return;
   const temporary = `${path}.${randomUUID()}.tmp`;
-  await writeFile(temporary, text, { mode: 0o644 });
+  await writeFile(temporary, text, { mode: 0o600 });
   await rename(temporary, path);
 }
 

@@ -3,7 +3,7 @@ import type { Caller } from './caller';
 import { localKeyResolver, type KeyResolver } from './key-sources';
 import { DEFAULT_ROLE_MAP } from './role-map';
 import { TokenVerifier } from './token-verifier';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { entryBytes, VerifiedTokenCache } from './verified-token-cache';
 
 const caller = (subject: string): Caller => ({ instanceId: 'instance-1', subject, permissions: new Set(['execution.read']) });
 
@@ -43,6 +43,31 @@ describe('VerifiedTokenCache', () => {
     cache.set('three', caller('3'), 100);
     expect([cache.get('one'), cache.get('two')?.subject, cache.get('three')?.subject]).toEqual([undefined, '2', '3']);
     expect(cache.size).toBe(2);
+  });
+
+  it('keeps its entries within maxBytes, dropping the oldest first, and never stores one larger than that', () => {
+    const token = (label: string): string => `${label}.${'x'.repeat(2_000)}`;
+    const perEntry = entryBytes(token('one'), caller('1'));
+    const cache = new VerifiedTokenCache({ maxBytes: perEntry * 2 + 10, now: () => 0 });
+    cache.set(token('one'), caller('1'), 100);
+    cache.set(token('two'), caller('2'), 100);
+    cache.set(token('six'), caller('6'), 100);
+    expect([cache.get(token('one')), cache.get(token('two'))?.subject, cache.get(token('six'))?.subject]).toEqual([undefined, '2', '6']);
+    expect(cache.bytes).toBeLessThanOrEqual(perEntry * 2 + 10);
+    cache.set(`huge.${'y'.repeat(perEntry * 2)}`, caller('h'), 100);
+    expect(cache.get(token('two'))?.subject).toBe('2');
+    expect(cache.size).toBe(2);
+  });
+
+  it('drops expired entries that are never asked for again', () => {
+    let now = 0;
+    const cache = new VerifiedTokenCache({ maxAgeMs: 1_000, now: () => now });
+    for (let index = 0; index < 100; index += 1) cache.set(`once-${index}`, caller(String(index)), 1e9);
+    expect(cache.size).toBe(100);
+    now += 1_000;
+    cache.set('fresh', caller('fresh'), 1e9);
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(entryBytes('fresh', caller('fresh')));
   });
 });
 

@@ -169,7 +169,8 @@ function ensureDirectory(name: string, path: string): string {
     throw new ConfigError(name, `${name} must be a directory, but "${path}" is a file`);
   }
   try {
-    if (existing === undefined) mkdirSync(path, { recursive: true });
+    // Readable by the service's user only: it holds the databases and the embedded signing key.
+    if (existing === undefined) mkdirSync(path, { recursive: true, mode: 0o700 });
     accessSync(path, constants.W_OK);
   } catch (cause) {
     throw new ConfigError(name, `${name} must be a directory the service can create and write, "${path}" failed: ${describe(cause)}`, { cause });

@@ -22,6 +22,9 @@ describe('loadOperationsOptions', () => {
       subscriberMaxAttempts: 5,
       subscriberRetryInitialMs: 200,
       subscriberLeaseMs: 30_000,
+      httpHeadersTimeoutMs: 5_000,
+      httpRequestTimeoutMs: 10_000,
+      httpKeepAliveTimeoutMs: 5_000,
       live: true,
     });
     expect(loadOperationsOptions(Object.fromEntries(OPERATIONS_VARIABLES.map(({ variable }) => [variable, '  '])))).toEqual(DEFAULT_OPERATIONS_OPTIONS);
@@ -37,6 +40,9 @@ describe('loadOperationsOptions', () => {
       SUBSCRIBER_MAX_ATTEMPTS: '2',
       SUBSCRIBER_RETRY_INITIAL_MS: '10',
       SUBSCRIBER_LEASE_MS: '1500',
+      HTTP_HEADERS_TIMEOUT_MS: '100',
+      HTTP_REQUEST_TIMEOUT_MS: '200',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
     };
     expect(loadOperationsOptions(env)).toEqual({
       eventStreamHeartbeatMs: 250,
@@ -47,6 +53,9 @@ describe('loadOperationsOptions', () => {
       subscriberMaxAttempts: 2,
       subscriberRetryInitialMs: 10,
       subscriberLeaseMs: 1500,
+      httpHeadersTimeoutMs: 100,
+      httpRequestTimeoutMs: 200,
+      httpKeepAliveTimeoutMs: 300,
       live: true,
     });
   });
@@ -62,5 +71,10 @@ describe('loadOperationsOptions', () => {
       expect(error.variable).toBe(variable);
       expect(error.message).toBe(`${variable} must be an integer ${min}-2147483647, got "${value}"`);
     }
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const error = configErrorOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' });
+    expect(error.variable).toBe('HTTP_HEADERS_TIMEOUT_MS');
   });
 });

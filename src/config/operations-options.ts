@@ -1,9 +1,11 @@
+import { ConfigError } from './config-error';
 import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
 
 /**
  * Tuning of the operational parts of the service (event stream, readiness, subscribers,
- * shutdown). Defaults suit production; tests shorten the timings. Read from the environment
- * by {@link loadOperationsOptions}, so operators can change them without a rebuild.
+ * shutdown) and its limits on shared resources (HTTP timeouts). Defaults suit production;
+ * tests shorten the timings. Read from the environment by {@link loadOperationsOptions}, so
+ * operators can change them without a rebuild.
  */
 export interface OperationsOptions {
   /** Comment lines sent on idle event streams so proxies keep them open. Default 15 s. */
@@ -22,6 +24,12 @@ export interface OperationsOptions {
   subscriberRetryInitialMs: number;
   /** How soon another replica takes over the subscribers of a crashed one. Default 30 s. */
   subscriberLeaseMs: number;
+  /** Longest time a client may take to send a request's headers. Default 5 s. */
+  httpHeadersTimeoutMs: number;
+  /** Longest time a client may take to send a whole request (headers and body). Default 10 s. */
+  httpRequestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open after its last answer. Default 5 s. */
+  httpKeepAliveTimeoutMs: number;
   /**
    * Run projections and subscribers live (the service). False for command-line tools, which
    * use the application's wiring without competing for work.
@@ -38,6 +46,9 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   subscriberMaxAttempts: 5,
   subscriberRetryInitialMs: 200,
   subscriberLeaseMs: 30_000,
+  httpHeadersTimeoutMs: 5_000,
+  httpRequestTimeoutMs: 10_000,
+  httpKeepAliveTimeoutMs: 5_000,
   live: true,
 };
 
@@ -53,6 +64,9 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'subscriberMaxAttempts', variable: 'SUBSCRIBER_MAX_ATTEMPTS', min: 1 },
   { option: 'subscriberRetryInitialMs', variable: 'SUBSCRIBER_RETRY_INITIAL_MS', min: 1 },
   { option: 'subscriberLeaseMs', variable: 'SUBSCRIBER_LEASE_MS', min: 1 },
+  { option: 'httpHeadersTimeoutMs', variable: 'HTTP_HEADERS_TIMEOUT_MS', min: 1 },
+  { option: 'httpRequestTimeoutMs', variable: 'HTTP_REQUEST_TIMEOUT_MS', min: 1 },
+  { option: 'httpKeepAliveTimeoutMs', variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', min: 1 },
 ];
 
 /**
@@ -66,5 +80,10 @@ export function loadOperationsOptions(env: NodeJS.ProcessEnv, overrides: Partial
     const value = readVariable(env, variable);
     if (value !== undefined) options[option] = parseInteger(variable, value, min, MAX_TIMER_MS);
   }
-  return { ...options, ...overrides };
+  const result = { ...options, ...overrides };
+  // The headers are part of the request: a longer headers timeout would be a promise not kept.
+  if (result.httpHeadersTimeoutMs > result.httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `HTTP_HEADERS_TIMEOUT_MS (${result.httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${result.httpRequestTimeoutMs})`);
+  }
+  return result;
 }

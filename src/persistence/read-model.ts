@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackgroundCheckpointer } from '@app/event-store';
 import { Client } from 'pg';
@@ -70,6 +71,8 @@ class SqliteReadModel extends DataSource {
   }
 
   override async initialize(): Promise<this> {
+    // Readable by the service's user only; SQLite gives the -wal and -shm files the same mode.
+    closeSync(openSync(this.file, 'a', 0o600));
     await super.initialize();
     this.checkpointer ??= new BackgroundCheckpointer(this.file, READ_MODEL_CHECKPOINT_MS);
     return this;

@@ -11,6 +11,7 @@ import { AppModule } from '../../src/app.module';
 import { signEmbeddedToken } from '../../src/auth';
 import { configureHttp } from '../../src/common/http/configure-app';
 import type { AppConfig } from '../../src/config';
+import { loadOperationsOptions, type OperationsOptions } from '../../src/config/operations-options';
 import type { AppendTrackingEventStore } from '../../src/persistence/append-tracking-event-store';
 import { EVENT_STORE } from '../../src/persistence/persistence.tokens';
 
@@ -50,7 +51,7 @@ async function withPg<T>(job: (client: Client) => Promise<T>): Promise<T> {
  * Builds the real application on a fresh temp data dir and, for PostgreSQL, in a fresh
  * schema of its own (dropped on close), so test files never share state.
  */
-export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConfig> = {}, operations: Partial<OperationsOptions> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'actions-e2e-'));
   const schema = setup === 'postgres' ? `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}` : undefined;
   if (schema) await withPg((client) => client.query(`CREATE SCHEMA ${client.escapeIdentifier(schema)}`));
@@ -64,7 +65,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     logLevel: 'silent',
     ...overrides,
   };
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, loadOperationsOptions(process.env, operations)), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
@@ -73,7 +74,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     config,
     store: app.get<EventStore>(EVENT_STORE),
     http: () => request(server),
-    token: (instanceId, claims = {}) => signEmbeddedToken(dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
+    token: (instanceId, claims = {}) => signEmbeddedToken(config.dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
     async close() {
       await app.close();
       if (schema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`));

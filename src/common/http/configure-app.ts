@@ -2,8 +2,11 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../../observability/operations-options';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { ApiValidationPipe } from '../validation/api-validation.pipe';
+import { applyResponseHeaders } from './response-headers';
+import { applyServerTimeouts } from './server-timeouts';
 
 export interface HttpOptions {
   /** Largest accepted request body in bytes. Default 1 MiB. */
@@ -65,6 +68,8 @@ function checkJsonBody(_request: IncomingMessage, _response: ServerResponse, bod
  * runs in production. The app must be created with `{ bodyParser: false }`.
  */
 export function configureHttp(app: NestExpressApplication, options: HttpOptions = {}): void {
+  applyServerTimeouts(app.getHttpServer(), app.get<OperationsOptions>(OPERATIONS_OPTIONS));
+  applyResponseHeaders(app);
   app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, reviver: refusePrototypeKeys, verify: checkJsonBody });
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(new ApiValidationPipe());

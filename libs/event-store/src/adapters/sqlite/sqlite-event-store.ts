@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertNoNulCharacter, expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
 import { planImport, prepareImport, type PreparedImportEvent, type StoredPlace } from '../../contract/import-rules';
@@ -73,7 +73,11 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
-    mkdirSync(dirname(options.file), { recursive: true });
+    if (options.file !== ':memory:' && options.file !== '') {
+      mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+      // Readable by the service's user only; SQLite gives the -wal and -shm files the same mode.
+      closeSync(openSync(options.file, 'a', 0o600));
+    }
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

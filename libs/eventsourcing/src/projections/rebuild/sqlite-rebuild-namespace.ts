@@ -57,6 +57,8 @@ export class SqliteRebuildNamespace implements RebuildNamespace {
   }
 
   async open(entities: readonly EntityTarget[]): Promise<DataSource> {
+    // Readable by the service's user only, like the live file it replaces.
+    closeSync(openSync(this.location, 'a', 0o600));
     const options = {
       ...this.live.options,
       database: this.location,
@@ -86,7 +88,7 @@ export class SqliteRebuildNamespace implements RebuildNamespace {
     const lockFile = `${this.location}.lock`;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const fd = openSync(lockFile, 'wx');
+        const fd = openSync(lockFile, 'wx', 0o600);
         writeSync(fd, String(process.pid));
         closeSync(fd);
         return async () => rmSync(lockFile, { force: true });
