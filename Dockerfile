@@ -34,6 +34,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=8080 \
     GRPC_PORT=8081 \
+    MANAGEMENT_PORT=9090 \
     DATA_DIR=/data
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
@@ -44,8 +45,9 @@ COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-# HTTP (REST, Connect, gRPC-web) and native gRPC.
-EXPOSE 8080 8081
+# HTTP (REST, Connect, gRPC-web), native gRPC, and the management port (/metrics, /readyz):
+# publish the last one to the operator's network only.
+EXPOSE 8080 8081 9090
 # Slim images have no curl: ask Node itself.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

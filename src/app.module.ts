@@ -8,6 +8,7 @@ import { EventStreamModule } from './event-stream/event-stream.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
+import { ManagementModule } from './management/management.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { loadOperationsOptions, type OperationsOptions } from './observability/operations-options';
 import { PersistenceModule } from './persistence/persistence.module';
@@ -42,6 +43,7 @@ export class AppModule {
         RuntimeModule,
         GrpcModule,
         HealthModule,
+        ManagementModule,
         SubscribersModule,
         EventStreamModule,
       ],

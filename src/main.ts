@@ -9,6 +9,7 @@ import { configureHttp } from './common/http/configure-app';
 import { ConfigError, loadConfig, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
 import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
+import { ManagementServer } from './management/management-server';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
 
 function fail(message: string): never {
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const grpc = app.get(GrpcServer);
   installGracefulShutdown(app, { graceMs: operations.shutdownGraceMs, logger, stopOtherServers: () => grpc.onApplicationShutdown() });
   logger.log(
-    `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect) and ${grpc.port ?? config.grpcPort} (gRPC over h2c); event store: ${config.eventStore}`,
+    `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect), ${grpc.port ?? config.grpcPort} (gRPC over h2c) and ${app.get(ManagementServer).port ?? config.managementPort} (metrics, readiness); event store: ${config.eventStore}`,
     'Main',
   );
 }

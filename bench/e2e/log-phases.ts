@@ -41,7 +41,7 @@ async function measureStartups(storage: ServiceStorage, settings: BenchSettings,
   const token = await embeddedToken(storage.dataDir, instanceId);
   const figures: StartupFigures = { healthz: [], authenticatedList: [], readyz: [] };
   for (let repeat = 0; repeat < settings.startupRepeats; repeat += 1) {
-    const service = ServiceProcess.spawn({ storage, logLevel: settings.logLevel }, await freePort(), await freePort());
+    const service = ServiceProcess.spawn({ storage, logLevel: settings.logLevel }, await freePort(), await freePort(), await freePort());
     try {
       figures.healthz.push(await service.waitForHealth(60_000));
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

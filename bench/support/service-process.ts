@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { MANAGEMENT_ONLY_PATHS } from '../../src/management/management-server';
 import { builtServiceEntry, repoRoot } from './repo-root';
 import type { ServiceStorage } from './storage';
 
@@ -60,6 +61,7 @@ export class ServiceProcess {
     private readonly child: ChildProcess,
     readonly port: number,
     readonly grpcPort: number,
+    readonly managementPort: number,
     readonly logFile: string,
     private readonly spawnedAt: number,
   ) {
@@ -72,7 +74,7 @@ export class ServiceProcess {
   }
 
   static async start(options: ServiceStartOptions): Promise<ServiceProcess> {
-    const service = ServiceProcess.spawn(options, await freePort(), await freePort());
+    const service = ServiceProcess.spawn(options, await freePort(), await freePort(), await freePort());
     try {
       await service.waitForHealth(options.startTimeoutMs ?? 30_000);
     } catch (error) {
@@ -83,7 +85,7 @@ export class ServiceProcess {
   }
 
   /** Spawns without waiting; {@link waitForHealth} or {@link waitForStatus} measure readiness. */
-  static spawn(options: ServiceStartOptions, port: number, grpcPort: number): ServiceProcess {
+  static spawn(options: ServiceStartOptions, port: number, grpcPort: number, managementPort: number): ServiceProcess {
     const logFile = options.logFile ?? join(options.storage.dataDir, 'service.log');
     const fd = openSync(logFile, 'a');
     const spawnedAt = performance.now();
@@ -93,6 +95,7 @@ export class ServiceProcess {
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         GRPC_PORT: String(grpcPort),
+        MANAGEMENT_PORT: String(managementPort),
         LOG_LEVEL: options.logLevel ?? 'warn',
         ...options.storage.serviceEnv(options.databaseVia),
         ...options.env,
@@ -100,7 +103,7 @@ export class ServiceProcess {
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
-    return new ServiceProcess(child, port, grpcPort, logFile, spawnedAt);
+    return new ServiceProcess(child, port, grpcPort, managementPort, logFile, spawnedAt);
   }
 
   get pid(): number {
@@ -116,13 +119,22 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
-  /** Polls `path` until it answers `status`; returns the milliseconds since the spawn. */
+  /** A path on the management port (`/metrics`, `/readyz`, `/healthz`). */
+  managementUrl(path: string): string {
+    return `http://127.0.0.1:${this.managementPort}${path}`;
+  }
+
+  /**
+   * Polls `path` until it answers `status`; returns the milliseconds since the spawn. `/metrics`
+   * and `/readyz` are asked on the management port, everything else on the public one.
+   */
   async waitForStatus(path: string, status: number, timeoutMs: number, headers: Record<string, string> = {}, body?: string): Promise<number> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       if (!this.running) throw new Error(`The service exited (${JSON.stringify(this.exitInfo)}) before ${path} answered ${status}:\n${this.logTail()}`);
       try {
-        const response = await fetch(this.url(path), { method: body === undefined ? 'GET' : 'POST', headers, body, signal: AbortSignal.timeout(2_000) });
+        const url = MANAGEMENT_ONLY_PATHS.includes(path) ? this.managementUrl(path) : this.url(path);
+        const response = await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers, body, signal: AbortSignal.timeout(2_000) });
         await response.arrayBuffer();
         if (response.status === status) return performance.now() - this.spawnedAt;
       } catch {

@@ -5,7 +5,7 @@ import { attachCaller, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
 import type { Permission } from './permissions';
 import { TokenVerifier } from './token-verifier';
 
-type AccessRule = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'permission'; permission: Permission };
+type AccessRule = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'permission'; anyOf: readonly Permission[] };
 
 /**
  * Default-deny: every route needs a valid token unless marked @Public(); @RequirePermission(p)
@@ -27,14 +27,14 @@ export class AuthGuard implements CanActivate {
     const header = context.getType() === 'http' ? request.headers?.authorization : undefined;
     const caller = await this.verifier.verify(Array.isArray(header) ? header[0] : header);
     attachCaller(request, caller);
-    if (rule.kind === 'permission' && !caller.permissions.has(rule.permission)) throw permissionDeniedError();
+    if (rule.kind === 'permission' && !rule.anyOf.some((permission) => caller.permissions.has(permission))) throw permissionDeniedError();
     return true;
   }
 
   private ruleOf(context: ExecutionContext): AccessRule {
     for (const target of [context.getHandler(), context.getClass()]) {
-      const permission = this.reflector.get<Permission | undefined>(REQUIRED_PERMISSION, target);
-      if (permission !== undefined) return { kind: 'permission', permission };
+      const anyOf = this.reflector.get<readonly Permission[] | undefined>(REQUIRED_PERMISSION, target);
+      if (anyOf !== undefined) return { kind: 'permission', anyOf };
       if (this.reflector.get<boolean | undefined>(IS_PUBLIC, target) === true) return { kind: 'public' };
     }
     return { kind: 'authenticated' };

@@ -12,9 +12,12 @@ export function Public(): MethodDecorator & ClassDecorator {
   return SetMetadata(IS_PUBLIC, true);
 }
 
-/** The route requires a valid token granting `permission`. On a method it overrides the class. */
-export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
-  return SetMetadata(REQUIRED_PERMISSION, permission);
+/**
+ * The route requires a valid token granting `permission`, or any one of several when more are
+ * given (the route then decides per item what the caller sees). On a method it overrides the class.
+ */
+export function RequirePermission(...permissions: [Permission, ...Permission[]]): MethodDecorator & ClassDecorator {
+  return SetMetadata(REQUIRED_PERMISSION, permissions);
 }
 
 interface RequestWithCaller {

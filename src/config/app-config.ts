@@ -20,6 +20,8 @@ export interface AuthConfig {
 export interface AppConfig {
   port: number;
   grpcPort: number;
+  /** Port of `/metrics`, `/readyz` and `/healthz` (MANAGEMENT_PORT); no management server when absent. */
+  managementPort?: number;
   dataDir: string;
   eventStore: EventStoreKind;
   /** PostgreSQL connection string (events with EVENT_STORE=postgres, and the read model when set). */

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 8080,
       grpcPort: 8081,
+      managementPort: 9090,
       dataDir,
       eventStore: 'sqlite',
       auth: { embeddedKeys: true },
@@ -104,6 +105,15 @@ describe('loadConfig', () => {
     const error = configErrorOf({ PORT: '9000', GRPC_PORT: '9000' });
     expect(error.variable).toBe('GRPC_PORT');
     expect(error.message).toContain('must differ from PORT');
+  });
+
+  it('reads MANAGEMENT_PORT and refuses one shared with PORT or GRPC_PORT', () => {
+    expect(load({ MANAGEMENT_PORT: '9100' })).toMatchObject({ managementPort: 9100 });
+    for (const env of [{ MANAGEMENT_PORT: '8080' }, { MANAGEMENT_PORT: '8081' }, { PORT: '9090' }]) {
+      const error = configErrorOf(env);
+      expect(error.variable).toBe('MANAGEMENT_PORT');
+      expect(error.message).toContain('must differ from PORT and GRPC_PORT');
+    }
   });
 
   it('refuses an unknown EVENT_STORE listing the accepted ones', () => {

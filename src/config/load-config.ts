@@ -23,6 +23,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (port === grpcPort) {
     throw new ConfigError('GRPC_PORT', `GRPC_PORT must differ from PORT, both are ${port}`);
   }
+  const managementPort = parsePort('MANAGEMENT_PORT', read('MANAGEMENT_PORT'), 9090);
+  if (managementPort === port || managementPort === grpcPort) {
+    throw new ConfigError('MANAGEMENT_PORT', `MANAGEMENT_PORT must differ from PORT and GRPC_PORT, got ${managementPort}`);
+  }
 
   const dataDir = ensureDirectory('DATA_DIR', resolve(read('DATA_DIR') ?? './data'));
   const eventStore = parseOneOf('EVENT_STORE', read('EVENT_STORE'), EVENT_STORE_KINDS, 'sqlite');
@@ -47,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return {
     port,
     grpcPort,
+    managementPort,
     dataDir,
     eventStore,
     ...(databaseUrl !== undefined && { databaseUrl }),

@@ -103,7 +103,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'get /v3alpha/events': {
     operationId: 'StreamEvents',
-    summary: "The caller instance's events as Server-Sent Events, stored ones first, then live (permission execution.read)",
+    summary: "The caller instance's events as Server-Sent Events, stored ones first, then live (permission execution.read or execution.target.read; each shows the events of the aggregates it reads)",
     tag: 'Events',
     parameters: [
       { name: 'fromPosition', in: 'query', required: false, description: 'First global position to send (inclusive); default 0', schema: { type: 'integer', minimum: 0 } },
@@ -124,19 +124,5 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: 'Operations',
     public: true,
     responses: { '200': json('HealthResult', 'Serving') },
-  },
-  'get /readyz': {
-    operationId: 'Readiness',
-    summary: 'Readiness: event store and read model reachable, projections within the lag bound',
-    tag: 'Operations',
-    public: true,
-    responses: { '200': json('HealthResult', 'Ready'), '503': json('HealthResult', 'Not ready; `error` says which check failed') },
-  },
-  'get /metrics': {
-    operationId: 'Metrics',
-    summary: 'Prometheus metrics (text exposition format)',
-    tag: 'Operations',
-    public: true,
-    responses: { '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
   },
 };

@@ -6,6 +6,8 @@ export interface EventStreamSessionOptions {
   store: EventStore;
   /** The caller's instance: only its events are sent. */
   tenant: string;
+  /** Whether the caller may see an event of its instance (by the permission reading its aggregate). */
+  mayRead: (event: StoredEvent) => boolean;
   /** First position sent (inclusive). */
   fromPosition: number;
   heartbeatMs: number;
@@ -83,6 +85,7 @@ export class EventStreamSession {
   private async write(events: readonly StoredEvent[]): Promise<void> {
     for (const event of events) {
       if (this.ended) return;
+      if (!this.options.mayRead(event)) continue;
       if (!this.writeText(sseMessage(event))) await this.drained();
     }
   }

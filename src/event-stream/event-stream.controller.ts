@@ -6,6 +6,7 @@ import { invalidRequest } from '../common/errors/http-error-ids';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { EVENT_STORE } from '../persistence/persistence.tokens';
 import { EventStreamSession } from './event-stream-session';
+import { EVENT_STREAM_PERMISSIONS, mayRead } from './event-visibility';
 
 /** The open streams, so shutdown can end them (an open stream would keep the server from closing). */
 @Injectable()
@@ -56,7 +57,7 @@ export class EventStreamController {
   ) {}
 
   @Get()
-  @RequirePermission('execution.read')
+  @RequirePermission(...EVENT_STREAM_PERMISSIONS)
   async stream(
     @CurrentCaller() caller: Caller,
     @Query('fromPosition') fromPosition: string | undefined,
@@ -70,6 +71,7 @@ export class EventStreamController {
     const session: EventStreamSession = new EventStreamSession(response, {
       store: this.store,
       tenant: caller.instanceId,
+      mayRead: (event) => mayRead(caller, event),
       fromPosition: start,
       heartbeatMs: this.operations.eventStreamHeartbeatMs,
       onEnd: () => this.streams.remove(session),

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { EventStore } from '@app/event-store';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
@@ -41,7 +42,9 @@ export class HealthController {
     response.status(200).json({ ...result, status: result.status === 'shutting_down' ? 'shutting_down' : 'ok' });
   }
 
+  /** On the management port only (see ManagementServer), so not part of the public API's document. */
   @Get('readyz')
+  @ApiExcludeEndpoint()
   async ready(@Res() response: JsonResponse): Promise<void> {
     const timeoutMs = this.operations.readinessTimeoutMs;
     try {

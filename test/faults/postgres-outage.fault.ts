@@ -108,7 +108,7 @@ describe(`PostgreSQL unavailable under load, then back (${REAL_STOP ? 'server st
     await takeDown();
     await sleep(1_000);
     const healthz = await fetch(sut.process.url('/healthz'), { signal: AbortSignal.timeout(2_000) });
-    const readyz = await fetch(sut.process.url('/readyz'), { signal: AbortSignal.timeout(5_000) });
+    const readyz = await fetch(sut.process.managementUrl('/readyz'), { signal: AbortSignal.timeout(5_000) });
     await sleep(2_500);
     const upAt = performance.now();
     await bringBack();

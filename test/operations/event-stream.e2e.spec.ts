@@ -106,7 +106,31 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
     expect(streams.list()).toEqual([]);
   });
 
-  it('needs a token granting execution.read', async () => {
+  it('shows each event only to a token that may read its aggregate', async () => {
+    const tenant = await ApiClient.of(testApp, `instance-${randomUUID()}`);
+    const targetId = await tenant.newTarget(`seen-by-target-readers-${randomUUID()}`);
+    const set = await tenant.setExecution({ condition: { request: { all: true } }, targets: [{ target: targetId }] });
+    expect(set.status).toBe(200);
+    const stored = await storedEvents(testApp, { tenant: tenant.instanceId });
+    const categoryOf = (type: string | undefined): string => (type ?? '').split('.')[0];
+    /** The types a reader with `permissions` receives: `expected` messages, then nothing for a few heartbeats. */
+    const streamFor = async (permissions: string[], expected: number): Promise<string[]> => {
+      const reader = await ApiClient.of(testApp, tenant.instanceId, { roles: [], permissions });
+      const client = await open('/v3alpha/events', {}, reader.token);
+      expect(client.status).toBe(200);
+      await client.waitForMessages(expected);
+      const heartbeats = client.comments.length;
+      await client.waitUntil(() => client.comments.length >= heartbeats + 3, 5_000, 'three more heartbeats');
+      return client.messages.map((message) => message.event ?? '');
+    };
+    expect(await streamFor(['execution.read'], 1)).toEqual(['execution.v2.set']);
+    const targetsOnly = await streamFor(['execution.target.read'], stored.length - 1);
+    expect(targetsOnly.length).toBe(stored.length - 1);
+    expect(new Set(targetsOnly.map(categoryOf))).toEqual(new Set(['target']));
+    expect((await streamFor(['execution.read', 'execution.target.read'], stored.length)).length).toBe(stored.length);
+  });
+
+  it('needs a token granting execution.read or execution.target.read', async () => {
     const anonymous = await SseClient.open(server, '/v3alpha/events', {});
     clients.push(anonymous);
     expect(anonymous.status).toBe(401);
@@ -135,7 +159,8 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
       const padding = 'x'.repeat(1000);
       for (let batch = 0; batch < 100; batch += 1) {
         const events = Array.from({ length: 100 }, (_, index) => ({ type: 'bulk.added', tenant, data: { index: batch * 100 + index, padding } }));
-        await testApp.store.append(`bulk:${tenant}:${batch}`, events, { expectedRevision: 'no_stream' });
+        // In execution streams, which the reader may see (the projection ignores the type).
+        await testApp.store.append(`execution:${tenant}:bulk-${batch}`, events, { expectedRevision: 'no_stream' });
       }
       const head = await testApp.store.headPosition();
       const client = await open('/v3alpha/events', {}, reader.token);

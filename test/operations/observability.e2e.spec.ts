@@ -41,10 +41,10 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     const response = await testApp.http().post(path).set('Authorization', `Bearer ${api.token}`).set('content-type', 'application/json').set('x-request-id', 'connect-1').send({});
     expect(response.status).toBe(200);
     expect(response.headers['x-request-id']).toBe('connect-1');
-    const text = (await testApp.http().get('/metrics')).text;
+    const text = (await testApp.management().get('/metrics')).text;
     expect(seriesValue(text, 'http_requests_total', { method: 'POST', route: path, status: '200' })).toBe(1);
     expect((await testApp.http().get('/no/such/route')).status).toBe(404);
-    expect(seriesValue((await testApp.http().get('/metrics')).text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(seriesValue((await testApp.management().get('/metrics')).text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
   });
 
   it('writes the request id as correlation and causation id, and the caller as actor, into stored events', async () => {
@@ -66,7 +66,7 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect((await api.getTarget(target)).status).toBe(200);
     expect((await api.listExecutions()).status).toBe(200);
 
-    const scrape = await testApp.http().get('/metrics');
+    const scrape = await testApp.management().get('/metrics');
     expect(scrape.status).toBe(200);
     expect(scrape.headers['content-type']).toContain('text/plain');
     const text = scrape.text;
@@ -92,7 +92,7 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     const live = await testApp.http().get('/healthz');
     expect(live.status).toBe(200);
     expect(live.body).toMatchObject({ status: 'ok' });
-    const ready = await testApp.http().get('/readyz');
+    const ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
       status: 'ok',

@@ -26,9 +26,9 @@ describe.each(STORE_SETUPS)('readiness when a store is down (%s)', (setup) => {
   afterEach(() => testApp.close());
 
   it('reports the event store down (503 with details) while staying live', async () => {
-    expect((await testApp.http().get('/readyz')).status).toBe(200);
+    expect((await testApp.management().get('/readyz')).status).toBe(200);
     await testApp.store.close();
-    const ready = await testApp.http().get('/readyz');
+    const ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'error', error: { eventStore: { status: 'down' } }, details: { readModel: { status: 'up' } } });
     const live = await testApp.http().get('/healthz');
@@ -37,7 +37,7 @@ describe.each(STORE_SETUPS)('readiness when a store is down (%s)', (setup) => {
 
   it('reports the read-model database down', async () => {
     await testApp.app.get<DataSource>(READ_MODEL).destroy();
-    const ready = await testApp.http().get('/readyz');
+    const ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'error', error: { readModel: { status: 'down' } } });
   });
@@ -54,13 +54,13 @@ describe('an EventStoreDB store unreachable at start', () => {
 
   it('starts anyway: live, not ready, and answers writes 503 code 14', async () => {
     expect((await testApp.http().get('/healthz')).status).toBe(200);
-    const ready = await testApp.http().get('/readyz');
+    const ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ error: { eventStore: { status: 'down' } }, details: { readModel: { status: 'up' } } });
     const api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
     expectError(await api.setExecution({ condition: { request: { method: SESSION_LIST } }, targets: [{ target: '1' }] }), 503, 14);
     expectError(await api.createTarget({ name: 'x', restWebhook: {}, timeout: '1s', endpoint: 'https://example.com' }), 503, 14);
-    expect((await testApp.http().get('/metrics')).status).toBe(200);
+    expect((await testApp.management().get('/metrics')).status).toBe(200);
   });
 });
 
@@ -78,21 +78,21 @@ describe.each(STORE_SETUPS)('readiness and projection lag (%s)', (setup) => {
 
   it('is not ready while a projection trails by more events than the bound, and ready again once caught up', async () => {
     const engine = testApp.app.get(ProjectionEngine);
-    expect((await testApp.http().get('/readyz')).status).toBe(200);
+    expect((await testApp.management().get('/readyz')).status).toBe(200);
     await engine.stop();
     const tenant = `instance-${randomUUID()}`;
     for (let index = 0; index < 6; index += 1) {
       await testApp.store.append(`target:${tenant}:t${index}`, [{ type: 'target.removed', tenant, data: {} }], { expectedRevision: 'any' });
     }
     const deadline = Date.now() + 10_000;
-    let ready = await testApp.http().get('/readyz');
+    let ready = await testApp.management().get('/readyz');
     // A PostgreSQL head can trail the appends for a moment.
-    while (ready.status === 200 && Date.now() < deadline) ready = await testApp.http().get('/readyz');
+    while (ready.status === 200 && Date.now() < deadline) ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.error.projections).toMatchObject({ status: 'down', maxLagEvents: 5, targets: { ready: false, lagEvents: 6 } });
     await engine.start();
     await engine.catchUp();
-    expect((await testApp.http().get('/readyz')).status).toBe(200);
+    expect((await testApp.management().get('/readyz')).status).toBe(200);
   });
 });
 
@@ -143,7 +143,7 @@ describe('PostgreSQL unreachable at start', () => {
 
   it('starts not ready, answers 503 code 14, and recovers once the database answers', async () => {
     expect((await testApp.http().get('/healthz')).status).toBe(200);
-    const ready = await testApp.http().get('/readyz');
+    const ready = await testApp.management().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ error: { eventStore: { status: 'down' }, readModel: { status: 'down' } } });
     const api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
@@ -154,7 +154,7 @@ describe('PostgreSQL unreachable at start', () => {
 
     proxy = await startProxy(port, new URL(TEST_DATABASE_URL));
     const deadline = Date.now() + 20_000;
-    while ((await testApp.http().get('/readyz')).status !== 200) {
+    while ((await testApp.management().get('/readyz')).status !== 200) {
       if (Date.now() > deadline) throw new Error('never became ready');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -185,7 +185,7 @@ describe('the service with PostgreSQL unreachable at start', () => {
   it('starts, reports not ready, and answers reads and writes 503 code 14', async () => {
     // Port 1 on loopback refuses connections at once.
     service = await ServiceProcess.start({ storage, databaseVia: { host: '127.0.0.1', port: 1 } });
-    const ready = await fetch(service.url('/readyz'));
+    const ready = await fetch(service.managementUrl('/readyz'));
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ error: { eventStore: { status: 'down' }, readModel: { status: 'down' } } });
     const api = await callerOf(service, storage, `instance-${randomUUID()}`);

@@ -55,7 +55,7 @@ describe.each(STORE_SETUPS)('subscribers command line (%s)', (setup) => {
     const status = JSON.parse((await runCommand(['projections', 'status', '--json'], env)).stdout);
     expect(status.subscribers).toEqual([expect.objectContaining({ name: EXECUTION_TARGET_CLEANUP, failedEvents: failed.length, eventsParked: failed.length })]);
 
-    const metrics = (await testApp.http().get('/metrics')).text;
+    const metrics = (await testApp.management().get('/metrics')).text;
     const labels = { subscriber: EXECUTION_TARGET_CLEANUP };
     expect(seriesValue(metrics, 'subscriber_failures_total', labels)).toBe(2 * failed.length);
     expect(seriesValue(metrics, 'subscriber_parked_events_total', labels)).toBe(failed.length);

@@ -13,6 +13,7 @@ import { configureHttp } from '../../src/common/http/configure-app';
 import type { AppConfig } from '../../src/config';
 import { loadOperationsOptions, type OperationsOptions } from '../../src/config/operations-options';
 import type { AppendTrackingEventStore } from '../../src/persistence/append-tracking-event-store';
+import { ManagementServer } from '../../src/management/management-server';
 import { EVENT_STORE } from '../../src/persistence/persistence.tokens';
 
 export type StoreSetup = 'sqlite' | 'postgres';
@@ -31,6 +32,8 @@ export interface TestApp {
   readonly store: EventStore;
   /** supertest bound to the running server. */
   http(): TestAgent;
+  /** supertest bound to the management port (`/metrics`, `/readyz`, `/healthz`). */
+  management(): TestAgent;
   /** A token of the embedded key pair for `instanceId` (IAM_OWNER unless told otherwise). */
   token(instanceId: string, claims?: { roles?: string[]; permissions?: string[]; subject?: string; expiresInSeconds?: number }): Promise<string>;
   close(): Promise<void>;
@@ -58,6 +61,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
   const config: AppConfig = {
     port: 0,
     grpcPort: 0,
+    managementPort: 0,
     dataDir,
     eventStore: schema ? 'postgres' : 'sqlite',
     ...(schema ? { databaseUrl: `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}schema=${schema}` } : {}),
@@ -74,6 +78,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     config,
     store: app.get<EventStore>(EVENT_STORE),
     http: () => request(server),
+    management: () => request(`http://127.0.0.1:${app.get(ManagementServer).port}`),
     token: (instanceId, claims = {}) => signEmbeddedToken(config.dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
     async close() {
       await app.close();

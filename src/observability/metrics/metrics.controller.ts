@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../../auth/decorators';
 import { ServiceMetrics } from './service-metrics';
 
@@ -6,12 +7,13 @@ interface ContentTypeResponse {
   setHeader(name: string, value: string): void;
 }
 
-/** Prometheus scrape endpoint (text exposition format), open like the health probes. */
+/** Prometheus scrape endpoint (text exposition format), on the management port only (see ManagementServer). */
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: ServiceMetrics) {}
 
   @Get('metrics')
+  @ApiExcludeEndpoint()
   @Public()
   @Header('cache-control', 'no-store')
   async scrape(@Res({ passthrough: true }) response: ContentTypeResponse): Promise<string> {

@@ -17,6 +17,7 @@ import { ActionService } from '../../../src/grpc/gen/zitadel/action/v3alpha/acti
 import { GrpcModule, GrpcServer } from '../../../src/grpc/grpc.module';
 import { EVENT_STORE } from '../../../src/persistence/persistence.tokens';
 import { ALL_ROLES, type TestApp } from '../../support/test-app';
+import { ManagementServer } from '../../../src/management/management-server';
 
 /** The three wire protocols a client can use, and where each is served. */
 export type Protocol = 'grpc' | 'grpc-web' | 'connect';
@@ -54,7 +55,7 @@ class GrpcTestRootModule {
  */
 export async function startGrpcTestApp(overrides: Partial<AppConfig> = {}): Promise<GrpcTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'actions-grpc-e2e-'));
-  const config: AppConfig = { port: 0, grpcPort: 0, dataDir, eventStore: 'sqlite', auth: { embeddedKeys: true }, logLevel: 'silent', ...overrides };
+  const config: AppConfig = { port: 0, grpcPort: 0, managementPort: 0, dataDir, eventStore: 'sqlite', auth: { embeddedKeys: true }, logLevel: 'silent', ...overrides };
   const app = await NestFactory.create<NestExpressApplication>(GrpcTestRootModule.forRoot(config), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
@@ -84,6 +85,7 @@ export async function startGrpcTestApp(overrides: Partial<AppConfig> = {}): Prom
     httpUrl,
     store: app.get<EventStore>(EVENT_STORE),
     http: () => request(server),
+    management: () => request(`http://127.0.0.1:${app.get(ManagementServer).port}`),
     token: (instanceId, claims = {}) => signEmbeddedToken(dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
     transport,
     client: (service, protocol, options) => createClient(service, transport(protocol, options)),
