@@ -97,6 +97,9 @@ export class ServiceProcess {
         GRPC_PORT: String(grpcPort),
         MANAGEMENT_PORT: String(managementPort),
         LOG_LEVEL: options.logLevel ?? 'warn',
+        // Load generators send far more per instance than a tenant is allowed; the limiter still runs.
+        RATE_LIMIT_PER_SECOND: '1000000',
+        RATE_LIMIT_BURST: '1000000',
         ...options.storage.serviceEnv(options.databaseVia),
         ...options.env,
       },

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { permissionDeniedError } from './auth-errors';
 import { attachCaller, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
 import type { Permission } from './permissions';
+import { RateLimitedError, TenantRateLimiter } from './tenant-rate-limiter';
 import { TokenVerifier } from './token-verifier';
 
 type AccessRule = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'permission'; anyOf: readonly Permission[] };
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(TenantRateLimiter) private readonly limiter: TenantRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,6 +29,12 @@ export class AuthGuard implements CanActivate {
     const header = context.getType() === 'http' ? request.headers?.authorization : undefined;
     const caller = await this.verifier.verify(Array.isArray(header) ? header[0] : header);
     attachCaller(request, caller);
+    try {
+      this.limiter.take(caller.instanceId);
+    } catch (error) {
+      if (error instanceof RateLimitedError) context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
     if (rule.kind === 'permission' && !rule.anyOf.some((permission) => caller.permissions.has(permission))) throw permissionDeniedError();
     return true;
   }

@@ -25,6 +25,10 @@ describe('loadOperationsOptions', () => {
       httpHeadersTimeoutMs: 5_000,
       httpRequestTimeoutMs: 10_000,
       httpKeepAliveTimeoutMs: 5_000,
+      eventStreamMaxPerTenant: 20,
+      eventStreamMaxTotal: 500,
+      rateLimitPerSecond: 500,
+      rateLimitBurst: 1_000,
       live: true,
     });
     expect(loadOperationsOptions(Object.fromEntries(OPERATIONS_VARIABLES.map(({ variable }) => [variable, '  '])))).toEqual(DEFAULT_OPERATIONS_OPTIONS);
@@ -43,6 +47,10 @@ describe('loadOperationsOptions', () => {
       HTTP_HEADERS_TIMEOUT_MS: '100',
       HTTP_REQUEST_TIMEOUT_MS: '200',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
+      EVENT_STREAM_MAX_PER_TENANT: '3',
+      EVENT_STREAM_MAX_TOTAL: '4',
+      RATE_LIMIT_PER_SECOND: '0',
+      RATE_LIMIT_BURST: '5',
     };
     expect(loadOperationsOptions(env)).toEqual({
       eventStreamHeartbeatMs: 250,
@@ -56,6 +64,10 @@ describe('loadOperationsOptions', () => {
       httpHeadersTimeoutMs: 100,
       httpRequestTimeoutMs: 200,
       httpKeepAliveTimeoutMs: 300,
+      eventStreamMaxPerTenant: 3,
+      eventStreamMaxTotal: 4,
+      rateLimitPerSecond: 0,
+      rateLimitBurst: 5,
       live: true,
     });
   });

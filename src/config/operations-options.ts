@@ -3,7 +3,8 @@ import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
 
 /**
  * Tuning of the operational parts of the service (event stream, readiness, subscribers,
- * shutdown) and its limits on shared resources (HTTP timeouts). Defaults suit production;
+ * shutdown) and its limits on shared resources (HTTP timeouts, event streams, request
+ * rates). Defaults suit production;
  * tests shorten the timings. Read from the environment by {@link loadOperationsOptions}, so
  * operators can change them without a rebuild.
  */
@@ -30,6 +31,14 @@ export interface OperationsOptions {
   httpRequestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open after its last answer. Default 5 s. */
   httpKeepAliveTimeoutMs: number;
+  /** Event streams (`GET /v3alpha/events`) one instance may hold open at once on a replica. Default 20. */
+  eventStreamMaxPerTenant: number;
+  /** Event streams open at once on a replica, all instances together. Default 500. */
+  eventStreamMaxTotal: number;
+  /** Requests per second one instance may make on a replica on average (0: no limit). Default 500. */
+  rateLimitPerSecond: number;
+  /** Requests one instance may make at once above that average. Default 1,000. */
+  rateLimitBurst: number;
   /**
    * Run projections and subscribers live (the service). False for command-line tools, which
    * use the application's wiring without competing for work.
@@ -49,6 +58,10 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   httpHeadersTimeoutMs: 5_000,
   httpRequestTimeoutMs: 10_000,
   httpKeepAliveTimeoutMs: 5_000,
+  eventStreamMaxPerTenant: 20,
+  eventStreamMaxTotal: 500,
+  rateLimitPerSecond: 500,
+  rateLimitBurst: 1_000,
   live: true,
 };
 
@@ -67,6 +80,10 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'httpHeadersTimeoutMs', variable: 'HTTP_HEADERS_TIMEOUT_MS', min: 1 },
   { option: 'httpRequestTimeoutMs', variable: 'HTTP_REQUEST_TIMEOUT_MS', min: 1 },
   { option: 'httpKeepAliveTimeoutMs', variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', min: 1 },
+  { option: 'eventStreamMaxPerTenant', variable: 'EVENT_STREAM_MAX_PER_TENANT', min: 1 },
+  { option: 'eventStreamMaxTotal', variable: 'EVENT_STREAM_MAX_TOTAL', min: 1 },
+  { option: 'rateLimitPerSecond', variable: 'RATE_LIMIT_PER_SECOND', min: 0 },
+  { option: 'rateLimitBurst', variable: 'RATE_LIMIT_BURST', min: 1 },
 ];
 
 /**

@@ -2,16 +2,60 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Injectable, Logger, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
 import { CurrentCaller, RequirePermission, type Caller } from '../auth';
+import { ApiError, StatusCode } from '../common/errors/api-error';
 import { invalidRequest } from '../common/errors/http-error-ids';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { EVENT_STORE } from '../persistence/persistence.tokens';
 import { EventStreamSession } from './event-stream-session';
 import { EVENT_STREAM_PERMISSIONS, mayRead } from './event-visibility';
 
-/** The open streams, so shutdown can end them (an open stream would keep the server from closing). */
+/** Error ids of refused event streams. */
+export const EventStreamErrorId = {
+  tenantLimit: 'STREAM-7tq2mw4k9d',
+  totalLimit: 'STREAM-3hx8vz1c6r',
+} as const;
+
+/** A place for one stream, held from before the stream starts until it has ended. */
+export interface StreamSlot {
+  release(): void;
+}
+
+/**
+ * The open streams, so shutdown can end them (an open stream would keep the server from
+ * closing), and the caps on them: each stream holds a store subscription and a socket, so one
+ * instance may hold `eventStreamMaxPerTenant` of them and the replica `eventStreamMaxTotal`.
+ */
 @Injectable()
 export class OpenEventStreams implements BeforeApplicationShutdown {
   private readonly sessions = new Set<EventStreamSession>();
+  private readonly slotsByTenant = new Map<string, number>();
+  private slots = 0;
+
+  constructor(@Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions) {}
+
+  /** Takes a place for a stream of `tenant`, or throws 429 code 8 when a cap is reached. */
+  reserve(tenant: string): StreamSlot {
+    const held = this.slotsByTenant.get(tenant) ?? 0;
+    if (held >= this.operations.eventStreamMaxPerTenant) {
+      throw new ApiError(StatusCode.ResourceExhausted, EventStreamErrorId.tenantLimit, `This instance already has ${held} event streams open, close one first`);
+    }
+    if (this.slots >= this.operations.eventStreamMaxTotal) {
+      throw new ApiError(StatusCode.ResourceExhausted, EventStreamErrorId.totalLimit, 'Too many event streams are open, try again later');
+    }
+    this.slotsByTenant.set(tenant, held + 1);
+    this.slots += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.slots -= 1;
+        const left = (this.slotsByTenant.get(tenant) ?? 1) - 1;
+        if (left > 0) this.slotsByTenant.set(tenant, left);
+        else this.slotsByTenant.delete(tenant);
+      },
+    };
+  }
 
   add(session: EventStreamSession): void {
     this.sessions.add(session);
@@ -66,15 +110,24 @@ export class EventStreamController {
   ): Promise<void> {
     const resumeAfter = parsePosition(lastEventId, 'Last-Event-ID');
     const start = resumeAfter !== undefined ? resumeAfter + 1 : (parsePosition(typeof fromPosition === 'string' ? fromPosition : undefined, 'fromPosition') ?? 0);
-    // An unreachable store is answered 503 now, rather than with a stream that ends at once.
-    await this.store.headPosition();
+    const slot = this.streams.reserve(caller.instanceId);
+    try {
+      // An unreachable store is answered 503 now, rather than with a stream that ends at once.
+      await this.store.headPosition();
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
     const session: EventStreamSession = new EventStreamSession(response, {
       store: this.store,
       tenant: caller.instanceId,
       mayRead: (event) => mayRead(caller, event),
       fromPosition: start,
       heartbeatMs: this.operations.eventStreamHeartbeatMs,
-      onEnd: () => this.streams.remove(session),
+      onEnd: () => {
+        this.streams.remove(session);
+        slot.release();
+      },
       onError: (error) => this.logger.warn(`Event stream ended by a store failure: ${error instanceof Error ? error.message : String(error)}`),
     });
     this.streams.add(session);

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type O
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { AuthModule } from '../auth/auth.module';
+import { TenantRateLimiter } from '../auth/tenant-rate-limiter';
 import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { registerActionService } from './action-service.routes';
@@ -25,11 +26,16 @@ export class ActionServiceRoutes {
   constructor(
     private readonly handlers: ActionServiceHandlers,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(TenantRateLimiter) private readonly limiter: TenantRateLimiter,
   ) {}
 
   readonly register = (router: ConnectRouter): void =>
     registerActionService(router, this.handlers.implementation(), {
-      authenticate: (authorization) => this.verifier.verify(authorization),
+      authenticate: async (authorization) => {
+        const caller = await this.verifier.verify(authorization);
+        this.limiter.take(caller.instanceId);
+        return caller;
+      },
       toApiError: classifyError,
       logFailure: (error, rpc) => this.logger.error(`${rpc} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });

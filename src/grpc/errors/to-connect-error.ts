@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { RateLimitedError } from '../../auth/tenant-rate-limiter';
 import type { ApiError } from '../../common/errors/api-error';
 import { ErrorDetailSchema } from '../gen/zitadel/v1/error_detail_pb';
 
@@ -11,5 +12,7 @@ export function apiErrorToConnectError(error: ApiError): ConnectError {
   // StatusCode numbers are google.rpc.Code's, as are Connect's Code numbers.
   const code = error.code as number as Code;
   const detail = { desc: ErrorDetailSchema, value: { id: error.id, message: error.detailMessage } };
-  return new ConnectError(error.message, code, undefined, [detail], error);
+  // A refusal for rate says when to come back, as the HTTP answer's Retry-After does.
+  const metadata = error instanceof RateLimitedError ? new Headers({ 'retry-after': String(error.retryAfterSeconds) }) : undefined;
+  return new ConnectError(error.message, code, metadata, [detail], error);
 }
