@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
+import { openRawBaseline, type RawBaseline } from './raw-baseline';
 
 export type AdapterName = 'sqlite' | 'postgres';
 
@@ -13,6 +14,8 @@ export interface BenchTarget {
   store: EventStore;
   dataSourceOptions: DataSourceOptions;
   describe: string;
+  /** The raw INSERT baseline on the same storage (same directory, or same server and schema). */
+  openRawBaseline(): Promise<RawBaseline>;
   cleanup(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ async function openSqlite(): Promise<BenchTarget> {
     store,
     describe: `SQLite file in ${dir} (WAL, synchronous=NORMAL)`,
     dataSourceOptions: { type: 'better-sqlite3', database: join(dir, 'read-model.db') },
+    openRawBaseline: () => openRawBaseline('sqlite', { dir }),
     async cleanup() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -45,6 +49,7 @@ async function openPostgres(): Promise<BenchTarget> {
     store,
     describe: `PostgreSQL schema ${schema} at ${new URL(databaseUrl).host}`,
     dataSourceOptions: { type: 'postgres', url: databaseUrl, schema },
+    openRawBaseline: () => openRawBaseline('postgres', { databaseUrl, schema }),
     async cleanup() {
       await store.close();
       const client = new Client({ connectionString: databaseUrl });

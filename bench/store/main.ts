@@ -3,6 +3,8 @@
  *
  * Environment (all optional):
  *   BENCH_ADAPTERS=sqlite,postgres   which adapters to run
+ *   BENCH_APPENDS_ONLY=1             only the append rows (and the raw baseline), no reads
+ *   BENCH_OUTPUT=store-<date>        base name of the results files in bench/results/
  *   BENCH_SECONDS=3                  duration of each append measurement
  *   BENCH_REPEATS=3                  append measurements are repeated and the median reported
  *   BENCH_LOG_SIZES=100000,1000000   log sizes for the readAll measurement
@@ -24,8 +26,8 @@ interface Row {
 }
 
 const TARGETS: Record<AdapterName, Record<string, number>> = {
-  postgres: { append1: 2_000, append8: 6_000, batched1: 35_000, batched8: 35_000, readAll: 150_000, projection: 20_000 },
-  sqlite: { append1: 5_000, batched1: 100_000, batched8: 100_000, readAll: 300_000, projection: 20_000 },
+  postgres: { append1: 2_000, append8: 6_000, batched1: 35_000, readAll: 150_000, projection: 20_000 },
+  sqlite: { append1: 5_000, batched1: 100_000, readAll: 300_000, projection: 20_000 },
 };
 
 function envList(name: string, fallback: string): string[] {
@@ -42,6 +44,9 @@ const logSizes = envList('BENCH_LOG_SIZES', '100000,1000000')
   .sort((a, b) => a - b);
 const projectionEvents = Number(process.env.BENCH_PROJECTION_EVENTS ?? 100_000);
 const adapters = envList('BENCH_ADAPTERS', 'sqlite,postgres') as AdapterName[];
+const appendsOnly = process.env.BENCH_APPENDS_ONLY === '1';
+/** 10-event appends with 8 writers should reach this share of the raw INSERT baseline. */
+const RAW_SHARE_TARGET = 0.9;
 
 async function benchAdapter(adapter: AdapterName): Promise<{ rows: Row[]; describe: string }> {
   const target = TARGETS[adapter];
@@ -62,11 +67,38 @@ async function benchAdapter(adapter: AdapterName): Promise<{ rows: Row[]; descri
     };
     await appendRow('append, 1 event, 1 writer', 1, 1, target.append1);
     await appendRow('append, 1 event, 8 writers', 8, 1, target.append8);
-    await appendRow('append, 10 events, 1 writer', 1, 10, target.batched1);
-    await appendRow('append, 10 events, 8 writers', 8, 10, target.batched8);
+    // 10-event appends alternate with the raw INSERT baseline run by run, so both see the same load.
+    const raw = await bench.openRawBaseline();
+    try {
+      for (const writers of [1, 8]) {
+        const storeValues: number[] = [];
+        const rawValues: number[] = [];
+        await raw.measure(writers, 10, 0.3);
+        for (let run = 0; run < repeats; run += 1) {
+          storeValues.push((await measureAppends(store, writers, 10, seconds)).eventsPerSecond);
+          rawValues.push((await raw.measure(writers, 10, seconds)).eventsPerSecond);
+        }
+        const value = median(storeValues);
+        const rawValue = median(rawValues);
+        const shares = storeValues.map((storeValue, run) => `${Math.round((100 * storeValue) / rawValues[run])}%`);
+        const writersLabel = writers === 1 ? '1 writer' : `${writers} writers`;
+        rows.push({
+          metric: `append, 10 events, ${writersLabel}`,
+          value,
+          unit: 'events/s',
+          target: writers === 1 ? target.batched1 : Math.round(RAW_SHARE_TARGET * rawValue),
+          detail: `median of ${repeats} runs of ${seconds} s: ${storeValues.join(', ')}; of the raw baseline run just after each: ${shares.join(', ')}${writers === 1 ? '' : ` (target ${100 * RAW_SHARE_TARGET}% of its median)`}`,
+        });
+        rows.push({ metric: `raw INSERT baseline, 10 rows per statement, ${writersLabel}`, value: rawValue, unit: 'events/s', detail: `median of ${repeats} runs of ${seconds} s: ${rawValues.join(', ')}` });
+        console.log(`  ${adapter}: 10-event appends, ${writersLabel}: ${storeValues.join(', ')}; raw baseline ${rawValues.join(', ')}`);
+      }
+    } finally {
+      await raw.close();
+    }
   } finally {
     await bench.cleanup();
   }
+  if (appendsOnly) return { rows, describe: bench.describe };
 
   // Reads run on a log of exactly the sizes asked for, grown in place from the smallest.
   const readBench = await openTarget(adapter);
@@ -136,15 +168,15 @@ async function main(): Promise<void> {
     console.log(`\n${section}\n`);
   }
   const environment = { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverage: (await import('node:os')).loadavg(), seconds, repeats, logSizes, projectionEvents };
-  const stamp = startedAt.toISOString().slice(0, 10);
+  const name = process.env.BENCH_OUTPUT ?? `store-${startedAt.toISOString().slice(0, 10)}`;
   const dir = join(__dirname, '..', '..', '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `store-${stamp}.json`), `${JSON.stringify({ startedAt: startedAt.toISOString(), environment, results }, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ startedAt: startedAt.toISOString(), environment, results }, null, 2)}\n`);
   writeFileSync(
-    join(dir, `store-${stamp}.md`),
+    join(dir, `${name}.md`),
     `## bench:store, ${startedAt.toISOString()}\n\nNode ${environment.node}, ${environment.cpus} CPUs (load average at the end ${environment.loadAverage.map((l) => l.toFixed(2)).join(' ')}), ${seconds} s per append measurement, median of ${repeats}.\n\n${sections.join('\n\n')}\n`,
   );
-  console.log(`results written to bench/results/store-${stamp}.{json,md}`);
+  console.log(`results written to bench/results/${name}.{json,md}`);
 }
 
 main().catch((error: unknown) => {

@@ -21,7 +21,7 @@ export interface ReadFigures {
 
 let runCounter = 0;
 
-function sampleEvent(writer: number, sequence: number): EventToAppend {
+export function sampleEvent(writer: number, sequence: number): EventToAppend {
   return {
     type: sequence % 3 === 0 ? 'target.added' : 'execution.set',
     tenant: `instance-${writer % 4}`,

@@ -28,6 +28,8 @@ export interface PreparedAppend {
   events: PreparedEvent[];
   /** True when the caller chose every id, so a failed append may be a retry of a stored one. */
   idsSupplied: boolean;
+  /** True when the caller chose at least one id, so some may be stored already. */
+  someIdsSupplied: boolean;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -44,6 +46,7 @@ export function prepareAppend(stream: string, events: readonly EventToAppend[], 
     throw new InvalidAppendError(`An append carries at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
   }
   let idsSupplied = true;
+  let someIdsSupplied = false;
   const seen = new Set<string>();
   const prepared = events.map((event, index): PreparedEvent => {
     if (typeof event.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(`Event #${index} has no type`);
@@ -58,6 +61,7 @@ export function prepareAppend(stream: string, events: readonly EventToAppend[], 
       idsSupplied = false;
       id = timeOrderedUuid();
     } else {
+      someIdsSupplied = true;
       if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new InvalidAppendError(`Event #${index} id is not a UUID: ${String(event.id)}`);
       id = event.id.toLowerCase();
     }
@@ -65,7 +69,7 @@ export function prepareAppend(stream: string, events: readonly EventToAppend[], 
     seen.add(id);
     return { id, type: event.type, data: event.data, metadata: event.metadata ?? {}, tenant: event.tenant };
   });
-  return { events: prepared, idsSupplied };
+  return { events: prepared, idsSupplied, someIdsSupplied };
 }
 
 // An escaped U+0000 preceded by an even number of backslashes (so not a literal "\\u0000" text).

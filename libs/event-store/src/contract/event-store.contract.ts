@@ -272,6 +272,79 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    // Adapters may write concurrent appends together (group commit); each must still be judged
+    // alone and settle with its own outcome.
+    describe('concurrent appends of different callers', () => {
+      it('each settles with its own outcome; a conflicting one fails alone and stores nothing', async () => {
+        for (let round = 0; round < 3; round += 1) {
+          const run = tag();
+          const streams = Array.from({ length: 12 }, (_, i) => `many-${run}-${i}`);
+          // Stream 3 exists already (so 'no_stream' conflicts); stream 8 is at revision 1.
+          await store.append(streams[3], [event('many.before', 't')], { expectedRevision: 'no_stream' });
+          await store.append(streams[8], [event('many.before', 't'), event('many.before', 't')], { expectedRevision: 'no_stream' });
+          const expectations: ExpectedRevision[] = streams.map((_, i) => (i === 8 ? 0 : i === 5 ? 'stream_exists' : i % 4 === 1 ? 'any' : 'no_stream'));
+          const sizes = streams.map((_, i) => 1 + (i % 3));
+          const outcomes = await Promise.allSettled(
+            streams.map((stream, i) =>
+              store.append(
+                stream,
+                Array.from({ length: sizes[i] }, (_, n) => event('many.e', 't', { i, n })),
+                { expectedRevision: expectations[i] },
+              ),
+            ),
+          );
+          const conflicts = new Map<number, number | 'no_stream'>([
+            [3, 0],
+            [5, 'no_stream'],
+            [8, 1],
+          ]);
+          for (const [i, outcome] of outcomes.entries()) {
+            const stored = (await store.readStream(streams[i])).filter((e) => e.type === 'many.e');
+            if (conflicts.has(i)) {
+              expect(outcome.status).toBe('rejected');
+              await expectWrongRevision(Promise.reject((outcome as PromiseRejectedResult).reason), streams[i], expectations[i], conflicts.get(i)!);
+              expect(stored).toEqual([]);
+              continue;
+            }
+            expect(outcome.status).toBe('fulfilled');
+            const result = (outcome as PromiseFulfilledResult<AppendResult>).value;
+            // The result is this append's own: its stream's events, its last position and revision.
+            expect(stored.map((e) => e.data)).toEqual(Array.from({ length: sizes[i] }, (_, n) => ({ i, n })));
+            expect(result).toEqual({ nextExpectedRevision: sizes[i] - 1, position: stored[stored.length - 1].position, createdAt: stored[0].createdAt });
+          }
+        }
+      });
+
+      it('an append and its retry sent together store it once and both return its result', async () => {
+        const stream = `twice-${tag()}`;
+        const events = [event('twice.a', 't', {}, { id: randomUUID() }), event('twice.b', 't', {}, { id: randomUUID() })];
+        const others = Array.from({ length: 4 }, (_, i) => store.append(`${stream}-other-${i}`, [event('twice.other', 't')], { expectedRevision: 'no_stream' }));
+        const [first, second] = await Promise.all([store.append(stream, events, { expectedRevision: 'no_stream' }), store.append(stream, events, { expectedRevision: 'no_stream' })]);
+        expect(second).toEqual(first);
+        expect((await Promise.all(others)).map((result) => result.nextExpectedRevision)).toEqual([0, 0, 0, 0]);
+        const stored = await store.readStream(stream);
+        expect(stored.map((e) => e.type)).toEqual(['twice.a', 'twice.b']);
+        expect(first.position).toBe(stored[1].position);
+      });
+
+      it('ids stored elsewhere refuse only their own append among concurrent ones', async () => {
+        if (features.storeWideEventIds !== undefined && features.storeWideEventIds !== true) return;
+        const run = tag();
+        const taken = randomUUID();
+        await store.append(`taken-${run}`, [event('taken.e', 't', {}, { id: taken })], { expectedRevision: 'no_stream' });
+        const outcomes = await Promise.allSettled([
+          store.append(`free-${run}-a`, [event('free.e', 't')], { expectedRevision: 'no_stream' }),
+          store.append(`thief-${run}`, [event('thief.e', 't'), event('thief.e', 't', {}, { id: taken })], { expectedRevision: 'no_stream' }),
+          store.append(`free-${run}-b`, [event('free.e', 't', {}, { id: randomUUID() })], { expectedRevision: 'no_stream' }),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.readStream(`thief-${run}`)).toEqual([]);
+        expect(await store.readStream(`free-${run}-a`)).toHaveLength(1);
+        expect(await store.readStream(`free-${run}-b`)).toHaveLength(1);
+      });
+    });
+
     describe('idempotent retry', () => {
       it.each<[string, (previous: number | undefined) => ExpectedRevision]>([
         ['no_stream', () => 'no_stream'],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { describeEventStoreContract } from '../../contract/event-store.contract';
+import { WrongExpectedRevisionError } from '../../errors';
 import { PostgresEventStore } from './postgres-event-store';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -187,3 +188,68 @@ async function holdWritingTransaction(session: { database?: string; applicationN
     await client.end();
   };
 }
+
+describe('postgres group commit', () => {
+  const schema = `es_group_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = new PostgresEventStore({ connection: url, schema, poolSize: 4 });
+    await store.init();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+
+  /** Appends to `stream` in a transaction of its own that stays open until the returned function commits it. */
+  async function appendElsewhereHeldOpen(stream: string): Promise<() => Promise<void>> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query('BEGIN');
+    await store.appendInTransaction(client, stream, [{ type: 'race.elsewhere', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+
+  it.each<['any' | 'no_stream', 'fulfilled' | 'rejected']>([
+    ['any', 'fulfilled'],
+    ['no_stream', 'rejected'],
+  ])('a group that loses a race to another writer fails only the append that lost (%s)', async (expectedRevision, outcome) => {
+    const contested = `contested-${randomUUID()}`;
+    const commitElsewhere = await appendElsewhereHeldOpen(contested);
+    // Sent together, so one statement: it waits on the contested revision, then fails whole.
+    const appends = [
+      store.append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
+      store.append(contested, [{ type: 'race.here', tenant: 't', data: {} }], { expectedRevision }),
+      store.append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await commitElsewhere();
+    const settled = await Promise.allSettled(appends);
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', outcome, 'fulfilled']);
+    const stored = await store.readStream(contested);
+    if (outcome === 'fulfilled') {
+      expect(stored.map((e) => e.type)).toEqual(['race.elsewhere', 'race.here']);
+      expect((settled[1] as PromiseFulfilledResult<{ position: number }>).value.position).toBe(stored[1].position);
+    } else {
+      expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(stored.map((e) => e.type)).toEqual(['race.elsewhere']);
+    }
+  });
+
+  it('writes concurrent appends in one transaction, numbered in the order they were made', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.append(`grouped-${randomUUID()}`, [{ type: 'grouped.e', tenant: 't', data: { i } }], { expectedRevision: 'no_stream' })),
+    );
+    // One transaction id per group: the positions share it (their upper bits).
+    const transactions = new Set(results.map((result) => Math.floor(result.position / 65536)));
+    expect(transactions.size).toBe(1);
+    const positions = results.map((result) => result.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(new Set(results.map((result) => result.createdAt.getTime())).size).toBe(1);
+  });
+});

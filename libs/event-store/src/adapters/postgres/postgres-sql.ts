@@ -134,6 +134,45 @@ export function buildSql(schema: string, options: SqlOptions = {}) {
         )
         SELECT ctx.current, (SELECT max(position) FROM ins) AS position, ${millis('ctx.ts')} AS created_ms FROM ctx`,
     },
+    /**
+     * Group commit: several appends ($1, a JSON array in the order they were made, at most one
+     * per stream and no id in two of them) in one autocommit statement, so one round trip and
+     * one WAL flush. Each append is judged on its own: its ids (when the caller chose some)
+     * must not be stored yet, and its stream's last revision must meet its expectation; the
+     * appends that pass are inserted, the others write nothing. Positions come from this
+     * transaction's id, each append's events numbered from its `first` offset within the group.
+     * Returns one row per append (`n`, its 1-based place in $1): the revision found, whether its ids were taken,
+     * whether it was stored, and the group's base position and time.
+     */
+    appendGroup: {
+      name: `${prefix}append_group`,
+      text: `WITH a AS MATERIALIZED (
+          SELECT a.n, a.stream, a.mode, a.expected, a.first, a.events,
+                 (SELECT max(revision) FROM ${events} e WHERE e.stream = a.stream) AS current,
+                 a.check_ids AND EXISTS (
+                   SELECT 1 FROM json_to_recordset(a.events) AS x(id uuid) JOIN ${events} e ON e.id = x.id
+                 ) AS ids_taken
+          FROM ROWS FROM (json_to_recordset($1::json) AS (stream text, mode int, expected bigint, check_ids boolean, first int, events json))
+               WITH ORDINALITY AS a(stream, mode, expected, check_ids, first, events, n)
+        ), ok AS MATERIALIZED (
+          SELECT a.* FROM a
+          WHERE NOT a.ids_taken
+            AND CASE a.mode WHEN 0 THEN true
+                            WHEN 1 THEN a.current IS NULL
+                            WHEN 2 THEN a.current IS NOT NULL
+                            ELSE a.current = a.expected END
+        ), ctx AS MATERIALIZED (
+          SELECT (pg_current_xact_id()::text::bigint + (SELECT xid_offset FROM ${settings})) * ${POSITION_SHIFT} AS base, clock_timestamp() AS ts
+        ), ins AS (
+          INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, tenant, created_at)
+          SELECT ctx.base + ok.first + b.ord - 1, b.id, ok.stream, coalesce(ok.current, -1) + b.ord,
+                 b.type, b.data, b.metadata, b.tenant, ctx.ts
+          FROM ctx, ok, ROWS FROM (json_to_recordset(ok.events) AS (id uuid, type text, data json, metadata json, tenant text))
+                        WITH ORDINALITY AS b(id, type, data, metadata, tenant, ord)
+        )
+        SELECT a.n, a.current, a.ids_taken, ok.n IS NOT NULL AS stored, ctx.base, ${millis('ctx.ts')} AS created_ms
+        FROM a CROSS JOIN ctx LEFT JOIN ok ON ok.n = a.n`,
+    },
     lastRevision: { name: `${prefix}last_revision`, text: `SELECT max(revision) AS current FROM ${events} WHERE stream = $1` },
     /** Where the given ids ($1) are stored, for an import batch. */
     importStoredIds: { name: `${prefix}import_ids`, text: `SELECT id::text AS id, stream, revision FROM ${events} WHERE id = ANY($1::uuid[])` },

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertNoNulCharacter, expectationHolds, matchEarlierAppend, prepareAppend, type PreparedEvent, type StoredIdentity } from '../../contract/append-rules';
+import { assertNoNulCharacter, expectationHolds, matchEarlierAppend, prepareAppend, type StoredIdentity } from '../../contract/append-rules';
 import { planImport, prepareImport, type PreparedImportEvent, type StoredPlace } from '../../contract/import-rules';
 import { normalizeFilter } from '../../contract/filter-rules';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
@@ -14,6 +14,7 @@ import type {
   EventImporter,
   EventStore,
   EventToAppend,
+  ExpectedRevision,
   ImportedEvent,
   ImportResult,
   ReadAllOptions,
@@ -46,6 +47,8 @@ export interface SqliteEventStoreOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+/** Most events one group commit writes; a burst beyond it commits in several transactions. */
+const MAX_EVENTS_PER_GROUP = 10_000;
 /** Filtered reads look at most this many log entries (or 4 pages) per call, so a page stays cheap. */
 const MIN_FILTER_SCAN_WINDOW = 4096;
 type RawEventRow = [number, string, string, string, number, string, string, string, number];
@@ -71,6 +74,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private readonly checkpointer: BackgroundCheckpointer | undefined;
   private lastDataVersion = 0;
   private closed = false;
+  private queuedAppends: QueuedAppend[] = [];
 
   constructor(private readonly options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:' && options.file !== '') {
@@ -100,29 +104,75 @@ export class SqliteEventStore implements EventStore, EventImporter {
     });
   }
 
+  /**
+   * Queues the append and settles it once the group it joined has committed (see
+   * flushAppends). Validation and serialisation happen here, outside the write lock.
+   */
   async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const expected = options.expectedRevision;
     const prepared = prepareAppend(stream, events, expected);
-    const s = this.ready();
-    let outcome: AppendOutcome;
-    try {
-      outcome = this.guard(() => s.appendTransaction.immediate(stream, prepared.events, expected, Date.now()));
-    } catch (error) {
-      if (!prepared.idsSupplied || !isUniqueViolation(error)) throw error;
-      const earlier = this.findEarlierAppend(stream, expected, prepared.events);
-      if (earlier) return earlier;
-      throw error;
-    }
-    if (outcome.kind === 'stored') {
-      this.changes.notify();
-      return outcome.result;
-    }
-    if (prepared.idsSupplied) {
-      const earlier = this.findEarlierAppend(stream, expected, prepared.events);
-      if (earlier) return earlier;
-    }
-    throw new WrongExpectedRevisionError(stream, expected, outcome.current ?? 'no_stream');
+    this.ready();
+    const rows = prepared.events.map((event): SerializedEvent => {
+      const data = JSON.stringify(event.data);
+      const metadata = JSON.stringify(event.metadata);
+      assertNoNulCharacter(data);
+      assertNoNulCharacter(metadata);
+      return { id: event.id, type: event.type, data, metadata, tenant: event.tenant };
+    });
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queuedAppends.push({ stream, events: rows, expected, checkIds: prepared.someIdsSupplied, resolve, reject });
+      if (this.queuedAppends.length === 1) setImmediate(this.flushAppends);
+    });
   }
+
+  /**
+   * Group commit: the appends queued during one turn of the event loop are written in one
+   * immediate transaction (one WAL commit), each with its own checks and its own outcome. A
+   * conflict in one append writes nothing of it and leaves the others alone; nothing is
+   * acknowledged before the commit.
+   */
+  private readonly flushAppends = (): void => {
+    const queued = this.queuedAppends;
+    if (queued.length === 0) return;
+    this.queuedAppends = [];
+    let stored = false;
+    for (let start = 0; start < queued.length; ) {
+      let end = start;
+      let events = 0;
+      while (end < queued.length && (end === start || events + queued[end].events.length <= MAX_EVENTS_PER_GROUP)) {
+        events += queued[end].events.length;
+        end += 1;
+      }
+      const group = queued.slice(start, end);
+      start = end;
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = this.guard(() => this.ready().appendGroup.immediate(group, Date.now()));
+      } catch (error) {
+        if (error instanceof EventStoreUnavailableError) {
+          for (const append of group) append.reject(error);
+          continue;
+        }
+        // Something unforeseen failed the group as a whole (it was rolled back): give each
+        // append a transaction of its own, so only the append at fault fails.
+        outcomes = group.map((append) => {
+          try {
+            return this.guard(() => this.ready().appendGroup.immediate([append], Date.now()))[0];
+          } catch (alone) {
+            return { kind: 'failed', error: alone };
+          }
+        });
+      }
+      group.forEach((append, index) => {
+        const outcome = outcomes[index];
+        if (outcome.kind === 'stored') stored = true;
+        if (outcome.kind === 'stored' || outcome.kind === 'stored_before') append.resolve(outcome.result);
+        else if (outcome.kind === 'wrong_revision') append.reject(new WrongExpectedRevisionError(append.stream, append.expected, outcome.current ?? 'no_stream'));
+        else append.reject(outcome.error);
+      });
+    }
+    if (stored) this.changes.notify();
+  };
 
   /** One immediate transaction per batch: the checks and the inserts see no other writer. */
   async importEvents(batch: readonly ImportedEvent[]): Promise<ImportResult> {
@@ -182,6 +232,8 @@ export class SqliteEventStore implements EventStore, EventImporter {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Appends already accepted are committed (or refused) before the file closes.
+    this.flushAppends();
     this.closed = true;
     this.stopForeignWritePoll();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
@@ -210,20 +262,6 @@ export class SqliteEventStore implements EventStore, EventImporter {
       tenant: normalized.tenant ?? null,
     };
     return this.guard(() => s.readFiltered(params, window));
-  }
-
-  private findEarlierAppend(stream: string, expected: AppendOptions['expectedRevision'], events: readonly PreparedEvent[]): AppendResult | undefined {
-    const s = this.ready();
-    const ids = events.map((event) => event.id);
-    const rows = this.guard(() => s.findIds.all(JSON.stringify(ids)) as [string, string, number, number, number][]);
-    const stored: StoredIdentity[] = rows.map(([id, rowStream, revision, position, createdAt]) => ({
-      id,
-      stream: rowStream,
-      revision,
-      position,
-      createdAt: new Date(createdAt),
-    }));
-    return matchEarlierAppend(stream, expected, ids, stored);
   }
 
   /** Notices commits by other processes: `data_version` changes when another connection commits. */
@@ -269,7 +307,30 @@ export class SqliteEventStore implements EventStore, EventImporter {
   }
 }
 
-type AppendOutcome = { kind: 'stored'; result: AppendResult } | { kind: 'wrong_revision'; current: number | null };
+interface SerializedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  tenant: string;
+}
+
+interface QueuedAppend {
+  stream: string;
+  events: readonly SerializedEvent[];
+  expected: ExpectedRevision;
+  /** The caller chose some ids, so they may be stored already. */
+  checkIds: boolean;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type AppendOutcome =
+  | { kind: 'stored'; result: AppendResult }
+  /** Every id is stored already, as this very append: the original result (an idempotent retry). */
+  | { kind: 'stored_before'; result: AppendResult }
+  | { kind: 'wrong_revision'; current: number | null }
+  | { kind: 'failed'; error: unknown };
 
 function prepareStatements(db: Database.Database) {
   const lastRevision = db.prepare(SQL.lastRevision).pluck();
@@ -280,24 +341,47 @@ function prepareStatements(db: Database.Database) {
   const readFilteredRows = db.prepare(SQL.readFiltered).raw();
   const findId = db.prepare(SQL.findId).raw();
 
-  const appendTransaction = db.transaction(
-    (stream: string, events: readonly PreparedEvent[], expected: AppendOptions['expectedRevision'], now: number): AppendOutcome => {
-      const current = lastRevision.get(stream) as number | null;
-      if (!expectationHolds(expected, current ?? undefined)) return { kind: 'wrong_revision', current };
-      let revision = current ?? -1;
-      let position = 0;
-      for (const event of events) {
-        revision += 1;
-        const data = JSON.stringify(event.data);
-        const metadata = JSON.stringify(event.metadata);
-        assertNoNulCharacter(data);
-        assertNoNulCharacter(metadata);
-        const info = insert.run(event.id, stream, revision, event.type, data, metadata, event.tenant, now);
-        position = Number(info.lastInsertRowid);
+  const idStored = db.prepare(SQL.idStored).pluck();
+  const findIds = db.prepare(SQL.findIds).raw();
+
+  /** What the store holds under the append's ids (empty when none is stored). */
+  const storedIdentities = (events: readonly SerializedEvent[]): StoredIdentity[] => {
+    if (!events.some((event) => idStored.get(event.id) !== undefined)) return [];
+    const rows = findIds.all(JSON.stringify(events.map((event) => event.id))) as [string, string, number, number, number][];
+    return rows.map(([id, stream, revision, position, createdAt]) => ({ id, stream, revision, position, createdAt: new Date(createdAt) }));
+  };
+
+  /**
+   * One append of a group. Every check comes before the first insert, so an append that is
+   * refused writes nothing and the group's transaction goes on with the next one. Ids are
+   * checked first: an append whose ids are stored is either the retry of that append (its
+   * original result) or refused, whatever the stream holds now.
+   */
+  const appendOne = (append: QueuedAppend, now: number): AppendOutcome => {
+    if (append.checkIds) {
+      const stored = storedIdentities(append.events);
+      if (stored.length > 0) {
+        try {
+          const earlier = matchEarlierAppend(append.stream, append.expected, append.events.map((event) => event.id), stored);
+          if (earlier) return { kind: 'stored_before', result: earlier };
+        } catch (error) {
+          return { kind: 'failed', error };
+        }
       }
-      return { kind: 'stored', result: { nextExpectedRevision: revision, position, createdAt: new Date(now) } };
-    },
-  );
+    }
+    const current = lastRevision.get(append.stream) as number | null;
+    if (!expectationHolds(append.expected, current ?? undefined)) return { kind: 'wrong_revision', current };
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of append.events) {
+      revision += 1;
+      const info = insert.run(event.id, append.stream, revision, event.type, event.data, event.metadata, event.tenant, now);
+      position = Number(info.lastInsertRowid);
+    }
+    return { kind: 'stored', result: { nextExpectedRevision: revision, position, createdAt: new Date(now) } };
+  };
+
+  const appendGroup = db.transaction((group: readonly QueuedAppend[], now: number): AppendOutcome[] => group.map((append) => appendOne(append, now)));
 
   /** Returns how many events it stored (the others were stored already). */
   const importTransaction = db.transaction((batch: readonly PreparedImportEvent[]): number => {
@@ -337,14 +421,13 @@ function prepareStatements(db: Database.Database) {
   });
 
   return {
-    appendTransaction,
+    appendGroup,
     importTransaction,
     readAll,
     readFiltered,
     readStreamForwards: db.prepare(SQL.readStreamForwards).raw(),
     readStreamBackwards: db.prepare(SQL.readStreamBackwards).raw(),
     headPosition: db.prepare(SQL.headPosition).pluck(),
-    findIds: db.prepare(SQL.findIds).raw(),
     ping: db.prepare('SELECT 1').pluck(),
   };
 }
@@ -373,11 +456,6 @@ function sqliteCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { name, code } = error as { name?: unknown; code?: unknown };
   return name === 'SqliteError' && typeof code === 'string' ? code : undefined;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL|NOTADB|CORRUPT)/;

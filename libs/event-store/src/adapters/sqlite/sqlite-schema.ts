@@ -52,4 +52,5 @@ export const SQL = {
   headPosition: 'SELECT coalesce(max(position), 0) FROM events',
   findIds: 'SELECT id, stream, revision, position, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))',
   findId: 'SELECT stream, revision FROM events WHERE id = ?',
+  idStored: 'SELECT 1 FROM events WHERE id = ?',
 } as const;
