@@ -23,6 +23,7 @@ COPY tsconfig.json .swcrc nest-cli.json ./
 COPY scripts ./scripts
 COPY libs ./libs
 COPY src ./src
+COPY console ./console
 RUN npm run build
 
 # ---- production dependencies only (compiled here, where the toolchain is) ----

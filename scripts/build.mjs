@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Transpiles src/, libs/ and bench/ to dist/ with SWC (type checking is `npm run typecheck`).
+// Transpiles src/, libs/ and bench/ to dist/ with SWC (type checking is `npm run typecheck`),
+// then bundles the web console (console/) into dist/console with Vite.
 // Incremental: a file is only re-emitted when its source is newer than its output, so
 // `npm start` and `npm run cli` stay fast after the first build.
 import { transformFile } from '@swc/core';
@@ -89,3 +90,17 @@ for (const top of roots) {
   }
 }
 if (!quiet) console.log(`build: ${emitted} file(s) emitted to dist/ in ${Date.now() - started} ms`);
+
+// The console is rebuilt only when one of its sources is newer than its built page.
+const consoleRoot = join(root, 'console');
+const consolePage = join(outDir, 'console', 'index.html');
+let consoleNewest = -1;
+for await (const file of walk(consoleRoot)) {
+  if (!file.endsWith('README.md')) consoleNewest = Math.max(consoleNewest, await mtime(file));
+}
+if (consoleNewest >= 0 && consoleNewest >= (await mtime(consolePage))) {
+  const consoleStarted = Date.now();
+  const { build } = await import('vite');
+  await build({ configFile: join(consoleRoot, 'vite.config.mts'), logLevel: quiet ? 'error' : 'warn' });
+  if (!quiet) console.log(`build: console bundled to dist/console in ${Date.now() - consoleStarted} ms`);
+}

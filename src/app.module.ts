@@ -4,6 +4,7 @@ import { AuthModule } from './auth';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { NetworkModule } from './common/network/network.module';
 import { ConfigModule, type AppConfig } from './config';
+import { ConsoleModule } from './console/console.module';
 import { EventStreamModule } from './event-stream/event-stream.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { GrpcModule } from './grpc/grpc.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ManagementModule,
         SubscribersModule,
         EventStreamModule,
+        ConsoleModule,
       ],
     };
   }

@@ -15,6 +15,7 @@ export function describeEmbeddedAuth(config: AppConfig): string[] {
     `  public keys (JWKS): ${paths.publicJwks}`,
     `  get a token:  TOKEN=$(${dataDirPrefix}npm run -s cli -- token --instance <instance-id> --role IAM_OWNER)`,
     `  use it:       curl -H "Authorization: Bearer $TOKEN" http://localhost:${config.port}/v3alpha/executions/methods`,
+    `  or paste it:  http://localhost:${config.port}/console (the web console)`,
   ];
 }
 

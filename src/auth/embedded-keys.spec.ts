@@ -119,6 +119,7 @@ describe('embedded key pair', () => {
     expect(lines.join('\n')).toContain(embeddedKeyPaths(dataDir).publicJwks);
     expect(lines.join('\n')).toContain(`DATA_DIR=${dataDir} npm run -s cli -- token --instance <instance-id> --role IAM_OWNER`);
     expect(lines.join('\n')).toContain('http://localhost:8080/');
+    expect(lines.join('\n')).toContain('http://localhost:8080/console');
     expect(describeEmbeddedAuth({ ...embeddedConfig(), auth: { jwksUrl: 'https://idp.test/keys', embeddedKeys: false } })).toEqual([]);
   });
 });
