@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import { onUnauthorized } from './api/client';
+import { ErrorBoundary } from './components/error-boundary';
+import { clearToken, readClaims, storedToken } from './api/session';
+import { EventsPage } from './pages/events';
+import { ExecutionsPage } from './pages/executions';
+import { SignInPage } from './pages/sign-in';
+import { TargetsPage } from './pages/targets';
+import { BASE, PAGES, usePage } from './router';
+import { useTheme, type Theme } from './theme';
+
+export function App() {
+  const [token, setToken] = useState(storedToken);
+  const [expired, setExpired] = useState(false);
+  const [page, navigate] = usePage();
+  const [theme, setTheme] = useTheme();
+
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setExpired(true);
+        setToken(null);
+      }),
+    [],
+  );
+  useEffect(() => {
+    document.title = token ? `${PAGES.find((entry) => entry.page === page)?.label} · Actions console` : 'Sign in · Actions console';
+  }, [page, token]);
+
+  const signOut = () => {
+    clearToken();
+    setExpired(false);
+    setToken(null);
+  };
+  const claims = token ? readClaims(token) : null;
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Actions console</span>
+        {token ? (
+          <nav aria-label="Pages">
+            <ul>
+              {PAGES.map((entry) => (
+                <li key={entry.page}>
+                  <a
+                    href={`${BASE}/${entry.page}`}
+                    aria-current={entry.page === page ? 'page' : undefined}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      navigate(entry.page);
+                    }}
+                  >
+                    {entry.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
+        <div className="topbar-end">
+          <label className="theme-picker">
+            <span className="visually-hidden">Theme</span>
+            <select value={theme} onChange={(event) => setTheme(event.target.value as Theme)}>
+              <option value="system">System theme</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </label>
+          {token ? (
+            <>
+              <span className="who" title={claims?.subject}>
+                {claims?.instanceId ?? 'unknown instance'}
+                {claims?.roles.length ? ` · ${claims.roles.join(', ')}` : ''}
+              </span>
+              <button type="button" className="button" onClick={signOut}>
+                Sign out
+              </button>
+            </>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <ErrorBoundary key={page}>
+        {!token ? (
+          <SignInPage expired={expired} onSignedIn={(next) => { setExpired(false); setToken(next); }} />
+        ) : page === 'targets' ? (
+          <TargetsPage />
+        ) : page === 'executions' ? (
+          <ExecutionsPage onGoToTargets={() => navigate('targets')} />
+        ) : (
+          <EventsPage />
+        )}
+        </ErrorBoundary>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api/client';
+import { readClaims, storeToken } from '../api/session';
+import { Field } from '../components/form';
+
+export const TOKEN_COMMAND = 'npm run -s cli -- token --instance <id> --role IAM_OWNER';
+
+export function SignInPage({ expired, onSignedIn }: { expired: boolean; onSignedIn(token: string): void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = token.trim();
+    if (!readClaims(trimmed)) {
+      setError(new ApiError(0, 3, '', 'This is not a token: paste the whole output of the command above (three parts separated by dots)'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      // One cheap read proves the service accepts the token before the console shows anything.
+      await api('POST', '/v3alpha/targets/search', { query: { limit: 1 } }, trimmed);
+      storeToken(trimmed);
+      onSignedIn(trimmed);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught : new ApiError(0, 2, '', String(caught)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="sign-in" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in</h1>
+      {expired ? <p className="notice" role="status">The service no longer accepts your token (it may have expired). Paste a new one.</p> : null}
+      <p>Paste a bearer token of your instance. With the service's embedded key pair (the quick start), this command prints one:</p>
+      <pre className="command" tabIndex={0} aria-label="CLI command">
+        <code>{TOKEN_COMMAND}</code>
+      </pre>
+      <p className="hint">The token stays in this browser tab only (session storage) and is removed when you sign out or close the tab.</p>
+      <form onSubmit={submit} noValidate>
+        <Field id="token" label="Token" error={error}>
+          {(describedBy, invalid) => (
+            <textarea
+              id="token"
+              name="token"
+              rows={4}
+              spellCheck={false}
+              autoComplete="off"
+              value={token}
+              onChange={(event) => setToken(event.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              required
+            />
+          )}
+        </Field>
+        <button type="submit" className="button primary" disabled={busy} aria-busy={busy}>
+          {busy ? 'Checking…' : 'Sign in'}
+        </button>
+      </form>
+    </section>
+  );
+}

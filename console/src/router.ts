@@ -1,0 +1,29 @@
+import { useEffect, useState } from 'react';
+
+export const BASE = '/console';
+export type Page = 'targets' | 'executions' | 'events';
+export const PAGES: readonly { page: Page; label: string }[] = [
+  { page: 'targets', label: 'Targets' },
+  { page: 'executions', label: 'Executions' },
+  { page: 'events', label: 'Event log' },
+];
+
+function pageOfPath(pathname: string): Page {
+  const name = pathname.slice(BASE.length).replace(/^\/+|\/+$/g, '');
+  return PAGES.find((entry) => entry.page === name)?.page ?? 'targets';
+}
+
+/** The page named by the address bar; navigate() changes it without a reload. */
+export function usePage(): [Page, (page: Page) => void] {
+  const [page, setPage] = useState(() => pageOfPath(location.pathname));
+  useEffect(() => {
+    const onPop = () => setPage(pageOfPath(location.pathname));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = (next: Page) => {
+    if (next !== page) history.pushState(null, '', `${BASE}/${next}`);
+    setPage(next);
+  };
+  return [page, navigate];
+}
