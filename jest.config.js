@@ -23,4 +23,5 @@ module.exports = {
     '^@app/eventsourcing(|/.*)$': '<rootDir>/libs/eventsourcing/src$1',
   },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/console/global-setup.js',
 };
