@@ -27,7 +27,7 @@ interface Request {
 interface Response {
   setHeader(name: string, value: string): void;
   redirect(status: number, url: string): void;
-  sendFile(path: string, options: { root: string; maxAge?: string; immutable?: boolean; dotfiles?: 'deny' }): void;
+  sendFile(path: string, options: { root: string; dotfiles?: 'deny' }): void;
 }
 
 export const CONSOLE_NOT_BUILT_ID = 'CONSOLE-3n8t0bq1lk';
@@ -53,12 +53,13 @@ export class ConsoleController {
     if (!existsSync(join(this.root, 'index.html'))) throw notFound(CONSOLE_NOT_BUILT_ID, 'The console is not built: run npm run build');
     const relative = normalize(request.path.slice('/console/'.length));
     response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     if (relative.startsWith('assets/')) {
       // sendFile's root refuses paths that leave the folder; '..' is refused here before that.
       if (relative.includes('..') || !existsSync(join(this.root, relative))) throw notFound(CONSOLE_ASSET_NOT_FOUND_ID, 'No such console asset');
-      response.sendFile(relative, { root: this.root, maxAge: '365d', immutable: true, dotfiles: 'deny' });
+      // Set here: the API's default `no-store` would otherwise stay, and file names change with content.
+      response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      response.sendFile(relative, { root: this.root, dotfiles: 'deny' });
       return;
     }
     response.setHeader('Cache-Control', 'no-cache');
