@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth';
+import { ConsistencyModule } from './consistency/consistency.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { NetworkModule } from './common/network/network.module';
 import { ConfigModule, type AppConfig } from './config';
@@ -37,6 +38,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         CryptoModule,
         NetworkModule,
+        ConsistencyModule,
         AuthModule,
         PersistenceModule.forRoot(PROJECTIONS),
         TargetsModule,

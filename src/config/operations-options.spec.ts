@@ -29,6 +29,7 @@ describe('loadOperationsOptions', () => {
       eventStreamMaxTotal: 500,
       rateLimitPerSecond: 500,
       rateLimitBurst: 1_000,
+      readWaitMs: 10_000,
       live: true,
     });
     expect(loadOperationsOptions(Object.fromEntries(OPERATIONS_VARIABLES.map(({ variable }) => [variable, '  '])))).toEqual(DEFAULT_OPERATIONS_OPTIONS);
@@ -51,6 +52,7 @@ describe('loadOperationsOptions', () => {
       EVENT_STREAM_MAX_TOTAL: '4',
       RATE_LIMIT_PER_SECOND: '0',
       RATE_LIMIT_BURST: '5',
+      READ_WAIT_MS: '4000',
     };
     expect(loadOperationsOptions(env)).toEqual({
       eventStreamHeartbeatMs: 250,
@@ -68,6 +70,7 @@ describe('loadOperationsOptions', () => {
       eventStreamMaxTotal: 4,
       rateLimitPerSecond: 0,
       rateLimitBurst: 5,
+      readWaitMs: 4000,
       live: true,
     });
   });

@@ -40,6 +40,11 @@ export interface OperationsOptions {
   /** Requests one instance may make at once above that average. Default 1,000. */
   rateLimitBurst: number;
   /**
+   * Longest a read waits for the read model to reach the caller's writes (its own replica's, or
+   * a consistency token's) before answering 503 code 14. Default 10 s.
+   */
+  readWaitMs: number;
+  /**
    * Run projections and subscribers live (the service). False for command-line tools, which
    * use the application's wiring without competing for work.
    */
@@ -62,6 +67,7 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   eventStreamMaxTotal: 500,
   rateLimitPerSecond: 500,
   rateLimitBurst: 1_000,
+  readWaitMs: 10_000,
   live: true,
 };
 
@@ -84,6 +90,7 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'eventStreamMaxTotal', variable: 'EVENT_STREAM_MAX_TOTAL', min: 1 },
   { option: 'rateLimitPerSecond', variable: 'RATE_LIMIT_PER_SECOND', min: 0 },
   { option: 'rateLimitBurst', variable: 'RATE_LIMIT_BURST', min: 1 },
+  { option: 'readWaitMs', variable: 'READ_WAIT_MS', min: 1 },
 ];
 
 /**

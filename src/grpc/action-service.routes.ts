@@ -1,4 +1,5 @@
 import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
+import { consistencyInterceptor } from '../consistency/connect-consistency.interceptor';
 import { ActionService } from './gen/zitadel/action/v3alpha/action_service_pb';
 import { authInterceptor, type AuthenticateHeader } from './auth/auth-interceptor';
 import { ACTION_SERVICE_PERMISSIONS } from './auth/rpc-permissions';
@@ -16,6 +17,6 @@ export interface ActionServiceRouteOptions {
  */
 export function registerActionService(router: ConnectRouter, implementation: Partial<ServiceImpl<typeof ActionService>>, options: ActionServiceRouteOptions): void {
   router.service(ActionService, implementation, {
-    interceptors: [errorInterceptor(options.toApiError, options.logFailure), authInterceptor(options.authenticate, ACTION_SERVICE_PERMISSIONS)],
+    interceptors: [errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, ACTION_SERVICE_PERMISSIONS)],
   });
 }

@@ -1,4 +1,5 @@
 import type { AppendOptions, AppendResult, EventToAppend } from '@app/event-store';
+import { noteAppendedPosition } from '../observability/request/request-context';
 import { ForwardingEventStore } from './forwarding-event-store';
 
 /**
@@ -18,6 +19,8 @@ export class AppendTrackingEventStore extends ForwardingEventStore {
   override async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.inner.append(stream, events, options);
     this.newestAppend = Math.max(this.newestAppend, result.position);
+    // The answer's consistency token: another replica's reads can wait for this position.
+    noteAppendedPosition(result.position);
     return result;
   }
 }

@@ -102,9 +102,9 @@ export class PersistenceModule {
         },
         {
           provide: ProjectionEngine,
-          inject: [EVENT_STORE, READ_MODEL, ServiceMetrics],
-          useFactory: (store: EventStore, readModel: DataSource, metrics: ServiceMetrics) =>
-            new ProjectionEngine(store, readModel, projections, { logger, observer: projectionMetricsObserver(metrics) }),
+          inject: [EVENT_STORE, READ_MODEL, ServiceMetrics, OPERATIONS_OPTIONS],
+          useFactory: (store: EventStore, readModel: DataSource, metrics: ServiceMetrics, operations: OperationsOptions) =>
+            new ProjectionEngine(store, readModel, projections, { logger, observer: projectionMetricsObserver(metrics), waitTimeoutMs: operations.readWaitMs }),
         },
         PersistenceLifecycle,
       ],

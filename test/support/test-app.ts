@@ -69,6 +69,23 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     logLevel: 'silent',
     ...overrides,
   };
+  return serve(config, operations, async () => {
+    if (schema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * A second replica of `primary`: the same configuration (database schema, and the data dir
+ * holding the embedded key pair, so the same tokens are accepted) in an application of its
+ * own. Close it before the primary, which drops the storage.
+ */
+export function startReplica(primary: TestApp, operations: Partial<OperationsOptions> = {}): Promise<TestApp> {
+  if (primary.config.eventStore !== 'postgres') throw new Error('Replicas share a PostgreSQL database');
+  return serve(primary.config, operations, async () => undefined);
+}
+
+async function serve(config: AppConfig, operations: Partial<OperationsOptions>, dropStorage: () => Promise<void>): Promise<TestApp> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, loadOperationsOptions(process.env, operations)), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
@@ -82,8 +99,7 @@ export async function startTestApp(setup: StoreSetup, overrides: Partial<AppConf
     token: (instanceId, claims = {}) => signEmbeddedToken(config.dataDir, { instanceId, roles: ALL_ROLES, ...claims }),
     async close() {
       await app.close();
-      if (schema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`));
-      rmSync(dataDir, { recursive: true, force: true });
+      await dropStorage();
     },
   };
 }

@@ -13,6 +13,10 @@ export interface RequestContext {
   requestId?: string;
   /** The error id (`COMMAND-suq2upd3rt`) the request was answered with, for its log record. */
   errorId?: string;
+  /** Global position of the newest event the work appended (its answer's consistency token). */
+  appendedPosition?: number;
+  /** Position the caller's consistency token names: reads wait until the read model reaches it. */
+  readAfterPosition?: number;
 }
 
 /** What appended events take from the context (a type alias, so it is assignable to event metadata). */
@@ -34,6 +38,18 @@ export function currentRequestContext(): RequestContext | undefined {
 export function noteAnsweredErrorId(errorId: string): void {
   const context = storage.getStore();
   if (context) context.errorId = errorId;
+}
+
+/** Remembers that the work in progress appended an event at `position`. */
+export function noteAppendedPosition(position: number): void {
+  const context = storage.getStore();
+  if (context) context.appendedPosition = Math.max(context.appendedPosition ?? 0, position);
+}
+
+/** Makes the reads of the work in progress wait until the read model has reached `position`. */
+export function readAfterPosition(position: number): void {
+  const context = storage.getStore();
+  if (context) context.readAfterPosition = Math.max(context.readAfterPosition ?? 0, position);
 }
 
 /** The metadata events appended now must carry: correlation and causation ids of the work in progress. */

@@ -1,0 +1,21 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { tap, type Observable } from 'rxjs';
+import { acceptConsistencyToken, answeredConsistencyToken, CONSISTENCY_TOKEN_HEADER } from './consistency-token';
+
+/** The consistency token on every HTTP route of the application (see README.md here). */
+@Injectable()
+export class ConsistencyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    acceptConsistencyToken(http.getRequest<IncomingMessage>().headers[CONSISTENCY_TOKEN_HEADER]);
+    const response = http.getResponse<ServerResponse>();
+    return next.handle().pipe(
+      tap(() => {
+        const token = answeredConsistencyToken();
+        if (token !== undefined && !response.headersSent) response.setHeader(CONSISTENCY_TOKEN_HEADER, token);
+      }),
+    );
+  }
+}
