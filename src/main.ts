@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
-import { ConfigError, loadConfig, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
+import { ConfigError, loadConfig, loadEnvFile, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
 import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
 import { ManagementServer } from './management/management-server';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   let config: AppConfig;
   let operations: OperationsOptions;
   try {
+    loadEnvFile();
     config = loadConfig(process.env);
     operations = loadOperationsOptions(process.env);
   } catch (error) {

@@ -4,6 +4,13 @@ import { loadJwksFile, localKeyResolver, remoteKeyResolver, type RemoteKeyOption
 import { DEFAULT_ROLE_MAP, loadRoleMapFile } from './role-map';
 import { TokenVerifier } from './token-verifier';
 
+/**
+ * In embedded mode a token of another key pair almost always comes from a command line that
+ * used another DATA_DIR than the service; the message says so without naming server paths.
+ */
+export const EMBEDDED_UNKNOWN_KEY_MESSAGE =
+  "Token is signed by an unknown key; this service trusts only its embedded key pair: get a token with the command line run with the service's DATA_DIR";
+
 export interface TokenVerifierTuning {
   remoteKeys?: RemoteKeyOptions;
   clockToleranceSeconds?: number;
@@ -28,7 +35,13 @@ export async function createTokenVerifier(config: AppConfig, tuning: TokenVerifi
     return new TokenVerifier({ ...common, keys: localKeyResolver(await loadJwksFile(auth.jwksFile)), ...issuerAndAudience(auth) });
   }
   const embedded = await ensureEmbeddedKeys(config.dataDir);
-  return new TokenVerifier({ ...common, keys: localKeyResolver(embedded.jwks), issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE });
+  return new TokenVerifier({
+    ...common,
+    keys: localKeyResolver(embedded.jwks),
+    issuer: EMBEDDED_ISSUER,
+    audience: EMBEDDED_AUDIENCE,
+    unknownKeyMessage: EMBEDDED_UNKNOWN_KEY_MESSAGE,
+  });
 }
 
 function issuerAndAudience(auth: AppConfig['auth']): { issuer?: string; audience?: string } {

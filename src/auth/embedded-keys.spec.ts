@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config-error';
-import { createTokenVerifier } from './create-token-verifier';
+import { createTokenVerifier, EMBEDDED_UNKNOWN_KEY_MESSAGE } from './create-token-verifier';
 import { describeEmbeddedAuth } from './describe-embedded-auth';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, embeddedKeyPaths, ensureEmbeddedKeys } from './embedded-keys';
 import { signEmbeddedToken } from './sign-embedded-token';
@@ -94,12 +94,14 @@ describe('embedded key pair', () => {
     expect(claims.roles).toBeUndefined();
   });
 
-  it('makes tokens that another data directory does not trust', async () => {
+  it('makes tokens that another data directory does not trust, and says where trusted tokens come from', async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'embedded-keys-other-'));
     try {
       const foreign = await signEmbeddedToken(otherDir, { instanceId: 'i', roles: ['IAM_OWNER'] });
       const verifier = await createTokenVerifier(embeddedConfig());
-      await expect(verifier.verify(`Bearer ${foreign}`)).rejects.toMatchObject({ code: 16 });
+      await expect(verifier.verify(`Bearer ${foreign}`)).rejects.toMatchObject({ code: 16, detailMessage: EMBEDDED_UNKNOWN_KEY_MESSAGE });
+      expect(EMBEDDED_UNKNOWN_KEY_MESSAGE).toContain("the service's DATA_DIR");
+      expect(EMBEDDED_UNKNOWN_KEY_MESSAGE).not.toContain(otherDir);
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
     }

@@ -22,7 +22,11 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Reuse of successful verifications (see VerifiedTokenCache); `false` turns it off. */
   cache?: VerifiedTokenCacheOptions | false;
+  /** The message of a token signed by a key the source does not hold (says where keys come from). */
+  unknownKeyMessage?: string;
 }
+
+export const UNKNOWN_KEY_MESSAGE = 'Token is signed by an unknown key';
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
 
@@ -55,7 +59,7 @@ export class TokenVerifier {
         ...(this.options.audience !== undefined && { audience: this.options.audience }),
       }));
     } catch (error) {
-      throw explainVerificationFailure(error);
+      throw explainVerificationFailure(error, this.options.unknownKeyMessage ?? UNKNOWN_KEY_MESSAGE);
     }
     const caller = this.callerOf(payload);
     // `exp` is a required claim, so jwtVerify has checked that it is a number.
@@ -105,7 +109,7 @@ const CLAIM_MESSAGES: Record<string, string> = {
  * Says what is wrong with the token without echoing library internals. Errors that are not
  * about the token (bugs) pass through unchanged and end up as internal errors.
  */
-function explainVerificationFailure(error: unknown): unknown {
+function explainVerificationFailure(error: unknown, unknownKeyMessage: string): unknown {
   if (error instanceof KeySourceUnavailableError) return keysUnavailableError(error);
   if (error instanceof errors.JWTExpired) return expiredTokenError();
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -115,7 +119,7 @@ function explainVerificationFailure(error: unknown): unknown {
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return invalidTokenError(`Token algorithm is not accepted (use ${ACCEPTED_ALGORITHMS.join(', ')})`);
   }
-  if (error instanceof errors.JWKSNoMatchingKey) return invalidTokenError('Token is signed by an unknown key');
+  if (error instanceof errors.JWKSNoMatchingKey) return invalidTokenError(unknownKeyMessage);
   if (error instanceof errors.JWKSMultipleMatchingKeys) return invalidTokenError('Token signature is invalid');
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return invalidTokenError('Token is malformed');
   if (error instanceof errors.JOSEError) return invalidTokenError('Token cannot be verified');

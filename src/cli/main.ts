@@ -1,5 +1,16 @@
 #!/usr/bin/env node
+import { ConfigError } from '../config/config-error';
+import { loadEnvFile } from '../config/env-file';
 import { runCli } from './program';
+
+// The same settings file as `npm start`; the environment wins over it.
+try {
+  loadEnvFile();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`error: ${error.message}\n`);
+  process.exit(1);
+}
 
 // Ctrl-C (or SIGTERM) asks long-running commands to stop cleanly; a second one exits at once.
 const interrupt = new AbortController();

@@ -1,15 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { createTokenVerifier } from '../../auth/create-token-verifier';
+import { embeddedKeyPaths, ensureEmbeddedKeys } from '../../auth/embedded-keys';
 import { loadConfig } from '../../config/load-config';
 import { runCli } from '../program';
 
 describe('cli token', () => {
   let dataDir: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cli-token-'));
+    // As the service does on its first start in this DATA_DIR.
+    await ensureEmbeddedKeys(dataDir);
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -107,5 +111,58 @@ describe('cli token', () => {
     const result = await run([]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('token [options]');
+  });
+
+  it('makes no key pair of its own where the service has none: says where it looked and how to point it at the service', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'cli-token-elsewhere-'));
+    try {
+      const result = await run(['token', '--instance', 'i', '--role', 'IAM_OWNER'], { DATA_DIR: elsewhere });
+      expect(result).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(result.stderr).toContain(`error: no embedded key pair in ${join(elsewhere, 'auth')} (DATA_DIR=${elsewhere})`);
+      expect(result.stderr).toContain("the service's DATA_DIR, in the environment or in .env: DATA_DIR=");
+      expect(existsSync(embeddedKeyPaths(elsewhere).privateKey)).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the built command line', () => {
+  const root = join(__dirname, '..', '..', '..');
+  let workDir: string;
+  let serviceDataDir: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet'], { stdio: 'inherit' });
+  });
+  beforeEach(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'cli-env-file-'));
+    serviceDataDir = join(workDir, 'service-data');
+    await ensureEmbeddedKeys(serviceDataDir);
+    writeFileSync(join(workDir, '.env'), `# the service's settings\nDATA_DIR=${serviceDataDir}\nLOG_LEVEL=silent\n`);
+  });
+  afterEach(() => rmSync(workDir, { recursive: true, force: true }));
+
+  function cli(env: NodeJS.ProcessEnv) {
+    const { DATA_DIR: _dataDir, ...inherited } = process.env;
+    return spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'token', '--instance', 'i', '--role', 'IAM_OWNER'], {
+      cwd: workDir,
+      env: { ...inherited, ...env },
+      encoding: 'utf8',
+    });
+  }
+
+  it("reads .env of its working directory, so it signs with the key pair of the service's DATA_DIR", async () => {
+    const result = cli({});
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const verifier = await createTokenVerifier(loadConfig({ DATA_DIR: serviceDataDir }));
+    await expect(verifier.verify(`Bearer ${result.stdout.trim()}`)).resolves.toMatchObject({ instanceId: 'i' });
+  });
+
+  it('lets the environment win over .env', () => {
+    const elsewhere = join(workDir, 'elsewhere');
+    const result = cli({ DATA_DIR: elsewhere });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`no embedded key pair in ${join(elsewhere, 'auth')}`);
   });
 });

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { embeddedKeyPaths } from '../../auth/embedded-keys';
 import { isPermission, ALL_PERMISSIONS } from '../../auth/permissions';
 import { DEFAULT_ROLE_MAP, loadRoleMapFile } from '../../auth/role-map';
 import { signEmbeddedToken } from '../../auth/sign-embedded-token';
@@ -40,6 +42,7 @@ async function issueToken(options: TokenOptions, io: CliIo): Promise<string> {
       'the service is configured with AUTH_JWKS_URL or AUTH_JWKS_FILE and would refuse tokens signed with its embedded key; get a token from that identity provider instead',
     );
   }
+  requireServiceKeyPair(config.dataDir, io.env.DATA_DIR);
   const roles = options.role ?? [];
   const permissions = options.permission ?? [];
   const roleMap = config.auth.roleMapFile !== undefined ? await loadRoleMapFile(config.auth.roleMapFile) : DEFAULT_ROLE_MAP;
@@ -59,6 +62,24 @@ async function issueToken(options: TokenOptions, io: CliIo): Promise<string> {
     ...(options.subject !== undefined && { subject: options.subject }),
     ...(options.expiresIn !== undefined && { expiresInSeconds: options.expiresIn }),
   });
+}
+
+/**
+ * The service makes the key pair on its first start. A command line that made one of its own
+ * would sign tokens the service answers with 401 (unknown key), so a missing key pair is an
+ * error that says where the command looked and how to point it at the service's DATA_DIR.
+ */
+function requireServiceKeyPair(dataDir: string, dataDirVariable: string | undefined): void {
+  const paths = embeddedKeyPaths(dataDir);
+  if (existsSync(paths.privateKey)) return;
+  const source = dataDirVariable ? `DATA_DIR=${dataDirVariable}` : 'DATA_DIR unset, so ./data';
+  throw new CliError(
+    [
+      `no embedded key pair in ${paths.directory} (${source})`,
+      'The service creates it on its first start in its DATA_DIR. Start the service first, or run this command with',
+      "the service's DATA_DIR, in the environment or in .env: DATA_DIR=/path/to/service/data npm run -s cli -- token ...",
+    ].join('\n'),
+  );
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
