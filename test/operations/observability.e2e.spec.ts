@@ -42,9 +42,9 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect(response.status).toBe(200);
     expect(response.headers['x-request-id']).toBe('connect-1');
     const text = (await testApp.management().get('/metrics')).text;
-    expect(seriesValue(text, 'http_requests_total', { method: 'POST', route: path, status: '200' })).toBe(1);
+    expect(seriesValue(text, 'actions_http_requests_total', { method: 'POST', route: path, status: '200' })).toBe(1);
     expect((await testApp.http().get('/no/such/route')).status).toBe(404);
-    expect(seriesValue((await testApp.management().get('/metrics')).text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(seriesValue((await testApp.management().get('/metrics')).text, 'actions_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
   });
 
   it('writes the request id as correlation and causation id, and the caller as actor, into stored events', async () => {
@@ -70,20 +70,20 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect(scrape.status).toBe(200);
     expect(scrape.headers['content-type']).toContain('text/plain');
     const text = scrape.text;
-    expect(seriesValue(text, 'http_requests_total', { method: 'GET', route: '/v3alpha/targets/:targetId', status: '200' })).toBe(1);
-    expect(seriesValue(text, 'http_requests_total', { method: 'DELETE', route: '/v3alpha/executions', status: '404' })).toBe(1);
-    expect(seriesValue(text, 'http_request_duration_seconds_count', { method: 'PUT', route: '/v3alpha/executions', status: '200' })).toBe(1);
-    expect(seriesValue(text, 'commands_total', { command: 'SetExecutionCommand', outcome: 'ok' })).toBe(1);
-    expect(seriesValue(text, 'commands_total', { command: 'DeleteExecutionCommand', outcome: 'not_found' })).toBe(1);
-    expect(seriesValue(text, 'commands_total', { command: 'CreateTargetCommand', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(seriesValue(text, 'actions_http_requests_total', { method: 'GET', route: '/v3alpha/targets/:targetId', status: '200' })).toBe(1);
+    expect(seriesValue(text, 'actions_http_requests_total', { method: 'DELETE', route: '/v3alpha/executions', status: '404' })).toBe(1);
+    expect(seriesValue(text, 'actions_http_request_duration_seconds_count', { method: 'PUT', route: '/v3alpha/executions', status: '200' })).toBe(1);
+    expect(seriesValue(text, 'actions_commands_total', { command: 'SetExecutionCommand', outcome: 'ok' })).toBe(1);
+    expect(seriesValue(text, 'actions_commands_total', { command: 'DeleteExecutionCommand', outcome: 'not_found' })).toBe(1);
+    expect(seriesValue(text, 'actions_commands_total', { command: 'CreateTargetCommand', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
     // Two targets (each with its name reservation) and one execution were stored.
-    expect(seriesValue(text, 'event_store_appended_events_total')).toBeGreaterThanOrEqual(3);
-    expect(seriesValue(text, 'event_store_appends_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(3);
+    expect(seriesValue(text, 'actions_event_store_appended_events_total')).toBeGreaterThanOrEqual(3);
+    expect(seriesValue(text, 'actions_event_store_appends_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(3);
     const head = await testApp.store.headPosition();
-    expect(seriesValue(text, 'projection_position', { projection: 'executions' })).toBeLessThanOrEqual(head);
-    expect(seriesValue(text, 'projection_lag', { projection: 'executions' })).toBeGreaterThanOrEqual(0);
-    expect(seriesValue(text, 'projection_events_total', { projection: 'executions' })).toBe(1);
-    expect(seriesValue(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(seriesValue(text, 'actions_projection_position', { projection: 'executions' })).toBeLessThanOrEqual(head);
+    expect(seriesValue(text, 'actions_projection_lag_positions', { projection: 'executions' })).toBeGreaterThanOrEqual(0);
+    expect(seriesValue(text, 'actions_projection_events_total', { projection: 'executions' })).toBe(1);
+    expect(seriesValue(text, 'actions_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     // A raw path never becomes a label.
     expect(text).not.toContain(`/v3alpha/targets/${target}`);
   });

@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * Every series name starts with this, the process metrics of prom-client included, and names
+ * its unit (`_seconds`, `_bytes`, `_total` for counters, or what it counts: `_events`, `_positions`).
+ */
+export const METRIC_PREFIX = 'actions_';
+
 /** Gauges collected within this window share one status read. */
 const SCRAPE_WINDOW_MS = 250;
 
@@ -29,13 +35,13 @@ export class ServiceMetrics {
   readonly registry = new Registry();
 
   readonly httpRequests = new Counter({
-    name: 'http_requests_total',
+    name: 'actions_http_requests_total',
     help: 'HTTP requests answered, by method, route template and status code',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
   readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'actions_http_request_duration_seconds',
     help: 'Time from receiving an HTTP request to finishing its response',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: LATENCY_BUCKETS,
@@ -43,13 +49,13 @@ export class ServiceMetrics {
   });
 
   readonly commands = new Counter({
-    name: 'commands_total',
+    name: 'actions_commands_total',
     help: 'Commands executed, by command type and outcome (ok, or the error kind)',
     labelNames: ['command', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly commandDuration = new Histogram({
-    name: 'command_duration_seconds',
+    name: 'actions_command_duration_seconds',
     help: 'Time to execute a command, by command type and outcome',
     labelNames: ['command', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
@@ -57,57 +63,57 @@ export class ServiceMetrics {
   });
 
   readonly appends = new Counter({
-    name: 'event_store_appends_total',
+    name: 'actions_event_store_appends_total',
     help: 'Appends to the event store, by outcome (ok, conflict, unavailable, error)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
   readonly appendedEvents = new Counter({
-    name: 'event_store_appended_events_total',
+    name: 'actions_event_store_appended_events_total',
     help: 'Events stored by successful appends',
     registers: [this.registry],
   });
   readonly appendDuration = new Histogram({
-    name: 'event_store_append_duration_seconds',
+    name: 'actions_event_store_append_duration_seconds',
     help: 'Time of one append to the event store',
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
 
   readonly projectionEvents = new Counter({
-    name: 'projection_events_total',
+    name: 'actions_projection_events_total',
     help: 'Events reduced into the read model, by projection',
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
   readonly projectionBatchDuration = new Histogram({
-    name: 'projection_batch_duration_seconds',
+    name: 'actions_projection_batch_duration_seconds',
     help: 'Time of one committed projection batch, by projection',
     labelNames: ['projection'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
   readonly projectionFailures = new Counter({
-    name: 'projection_failures_total',
+    name: 'actions_projection_failures_total',
     help: 'Projection batches that failed and were rolled back, by projection',
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
 
   readonly subscriberDeliveries = new Counter({
-    name: 'subscriber_deliveries_total',
+    name: 'actions_subscriber_deliveries_total',
     help: 'Events handled by subscribers, by subscriber',
     labelNames: ['subscriber'] as const,
     registers: [this.registry],
   });
   readonly subscriberFailures = new Counter({
-    name: 'subscriber_failures_total',
+    name: 'actions_subscriber_failures_total',
     help: 'Failed deliveries to subscribers (each attempt), by subscriber',
     labelNames: ['subscriber'] as const,
     registers: [this.registry],
   });
   readonly subscriberParked = new Counter({
-    name: 'subscriber_parked_events_total',
+    name: 'actions_subscriber_parked_events_total',
     help: 'Events a subscriber gave up on and recorded in failed_events, by subscriber',
     labelNames: ['subscriber'] as const,
     registers: [this.registry],
@@ -119,15 +125,15 @@ export class ServiceMetrics {
   private readonly recentReads = new Map<string, { at: number; samples: Promise<unknown[]> }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
     const projections = (): Promise<PositionSample[]> => this.readSamples('projections', this.projectionSource);
     const subscribers = (): Promise<SubscriberSample[]> => this.readSamples('subscribers', this.subscriberSource);
-    this.sampledGauge('projection_position', 'Global log position up to which the projection has reduced events', 'projection', projections, (s) => s.position);
-    this.sampledGauge('projection_lag', 'Head position of the log minus the projection position (0 when caught up)', 'projection', projections, (s) => s.lag);
-    this.sampledGauge('subscriber_position', 'Global log position up to which the subscriber has handled (or parked) events', 'subscriber', subscribers, (s) => s.position);
-    this.sampledGauge('subscriber_lag', 'Head position of the log minus the subscriber position', 'subscriber', subscribers, (s) => s.lag);
+    this.sampledGauge('actions_projection_position', 'Global log position up to which the projection has reduced events', 'projection', projections, (s) => s.position);
+    this.sampledGauge('actions_projection_lag_positions', 'Head position of the log minus the projection position (0 when caught up)', 'projection', projections, (s) => s.lag);
+    this.sampledGauge('actions_subscriber_position', 'Global log position up to which the subscriber has handled (or parked) events', 'subscriber', subscribers, (s) => s.position);
+    this.sampledGauge('actions_subscriber_lag_positions', 'Head position of the log minus the subscriber position', 'subscriber', subscribers, (s) => s.lag);
     this.sampledGauge(
-      'subscriber_failed_events',
+      'actions_subscriber_failed_events',
       'Parked events still waiting in failed_events (not resolved by a retry), by subscriber',
       'subscriber',
       subscribers,
