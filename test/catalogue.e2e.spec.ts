@@ -31,6 +31,20 @@ describe.each(STORE_SETUPS)('a catalogue file replacing the default (%s)', (setu
     const target = await api.newTarget('hook');
     expect((await api.setExecution({ condition: { request: { method: '/acme.v1.Shop/Buy' } }, targets: [{ target }] })).status).toBe(200);
     expect((await api.setExecution({ condition: { function: { name: 'Acme.Checkout' } }, targets: [{ target }] })).status).toBe(200);
-    expectError(await api.setExecution({ condition: { request: { method: SESSION_LIST } }, targets: [{ target }] }), 404, 5, 'COMMAND-vysplsevt8');
+    const unknown = await api.setExecution({ condition: { request: { method: SESSION_LIST } }, targets: [{ target }] });
+    expectError(unknown, 404, 5, 'COMMAND-vysplsevt8');
+    expect(unknown.body.details[0].message).toBe(
+      `Method not found: "${SESSION_LIST}" is not in the catalogue; GET /v3alpha/executions/methods (ListExecutionMethods) lists the known ones`,
+    );
+  });
+
+  it('names an unknown service or function and where the known ones are listed', async () => {
+    const target = await api.newTarget('hook-2');
+    const service = await api.setExecution({ condition: { response: { service: 'acme.v1.Nope' } }, targets: [{ target }] });
+    expectError(service, 404, 5, 'COMMAND-qu6dfhiioq');
+    expect(service.body.message).toContain('"acme.v1.Nope" is not in the catalogue; GET /v3alpha/executions/services (ListExecutionServices)');
+    const fn = await api.setExecution({ condition: { function: { name: 'Acme.Nope' } }, targets: [{ target }] });
+    expectError(fn, 404, 5, 'COMMAND-cdy39t0ksr');
+    expect(fn.body.message).toContain('"Acme.Nope" is not in the catalogue; GET /v3alpha/executions/functions (ListExecutionFunctions)');
   });
 });

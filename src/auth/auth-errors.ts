@@ -34,5 +34,17 @@ export const keysUnavailableError = (cause: unknown): ApiError =>
     cause,
   });
 
-export const permissionDeniedError = (): ApiError =>
-  permissionDenied(AuthErrorId.permissionDenied, 'No matching permissions found');
+const PERMISSION_DENIED = 'No matching permissions found';
+
+/**
+ * The detail message is ZITADEL's; the top-level message also names the permission the call
+ * needs, so the caller knows which role or grant is missing.
+ */
+export const permissionDeniedError = (required?: string | readonly string[]): ApiError => {
+  const anyOf = typeof required === 'string' ? [required] : (required ?? []);
+  if (anyOf.length === 0) return permissionDenied(AuthErrorId.permissionDenied, PERMISSION_DENIED);
+  const needed = anyOf.length === 1 ? anyOf[0] : `one of ${anyOf.join(', ')}`;
+  return new ApiError(StatusCode.PermissionDenied, AuthErrorId.permissionDenied, PERMISSION_DENIED, {
+    summary: `${PERMISSION_DENIED}: the call needs ${needed}`,
+  });
+};

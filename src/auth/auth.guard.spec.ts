@@ -170,12 +170,12 @@ describe('AuthGuard', () => {
     expect(response.body).toEqual({ instanceId: 'instance-1', subject: 'alice', permissions: ['action.execution.read', 'action.target.read', 'execution.read', 'execution.target.read'] });
   });
 
-  it('refuses a caller lacking the permission: 403, code 7, AUTH-5mWD2', async () => {
+  it('refuses a caller lacking the permission: 403, code 7, AUTH-5mWD2, naming the permission needed', async () => {
     const viewer = await tokenFor({ roles: ['IAM_OWNER_VIEWER'] });
     const response = await request(app.getHttpServer()).delete('/probe/executions').set('Authorization', `Bearer ${viewer}`).expect(403);
     expect(response.body).toEqual({
       code: 7,
-      message: 'No matching permissions found (AUTH-5mWD2)',
+      message: 'No matching permissions found: the call needs execution.delete (AUTH-5mWD2)',
       details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'AUTH-5mWD2', message: 'No matching permissions found' }],
     });
   });

@@ -35,7 +35,7 @@ export class AuthGuard implements CanActivate {
       if (error instanceof RateLimitedError) context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('retry-after', String(error.retryAfterSeconds));
       throw error;
     }
-    if (rule.kind === 'permission' && !rule.anyOf.some((permission) => caller.permissions.has(permission))) throw permissionDeniedError();
+    if (rule.kind === 'permission' && !rule.anyOf.some((permission) => caller.permissions.has(permission))) throw permissionDeniedError(rule.anyOf);
     return true;
   }
 

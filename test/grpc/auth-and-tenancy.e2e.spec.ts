@@ -67,7 +67,7 @@ describe('authentication, permissions and tenant isolation over the RPC protocol
     expect({ code: denied?.code, id: errorId(denied), message: denied?.rawMessage }).toEqual({
       code: Code.PermissionDenied,
       id: 'AUTH-5mWD2',
-      message: 'No matching permissions found (AUTH-5mWD2)',
+      message: `No matching permissions found: the call needs ${required} (AUTH-5mWD2)`,
     });
     const onlyRequired = await call(client, rpc, bearer(await testApp.token(instanceId, { roles: [], permissions: [required] })));
     expect(onlyRequired?.code).not.toBe(Code.PermissionDenied);

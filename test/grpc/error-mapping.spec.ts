@@ -70,7 +70,7 @@ describe('RPC error mapping', () => {
 
   it('refuses an RPC the caller lacks the permission for before the handler runs', async () => {
     failure = new Error('handler must not run');
-    await expect(client.listTargets({})).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: 'No matching permissions found (AUTH-5mWD2)' });
+    await expect(client.listTargets({})).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: 'No matching permissions found: the call needs execution.target.read (AUTH-5mWD2)' });
     expect(logged).toEqual([]);
   });
 });

@@ -27,9 +27,10 @@ export class ApiError extends Error {
     readonly id: string,
     /** Message without the id, e.g. `Execution not found`. */
     readonly detailMessage: string,
-    options?: { cause?: unknown },
+    /** `summary`: the top-level message (before the id) when it says more than the detail. */
+    options?: { cause?: unknown; summary?: string },
   ) {
-    super(`${detailMessage} (${id})`, options);
+    super(`${options?.summary ?? detailMessage} (${id})`, options);
     this.name = 'ApiError';
   }
 }

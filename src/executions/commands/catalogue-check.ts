@@ -6,13 +6,13 @@ import { ExecutionErrors } from '../domain/execution-errors';
 export function checkConditionInCatalogue(catalogue: Catalogue, condition: Condition): void {
   switch (condition.match) {
     case 'method':
-      if (!catalogue.hasMethod(condition.value)) throw ExecutionErrors.methodNotFound();
+      if (!catalogue.hasMethod(condition.value)) throw ExecutionErrors.methodNotFound(condition.value);
       return;
     case 'service':
-      if (!catalogue.hasService(condition.value)) throw ExecutionErrors.serviceNotFound();
+      if (!catalogue.hasService(condition.value)) throw ExecutionErrors.serviceNotFound(condition.value);
       return;
     case 'name':
-      if (!catalogue.hasFunction(condition.value)) throw ExecutionErrors.functionNotFound();
+      if (!catalogue.hasFunction(condition.value)) throw ExecutionErrors.functionNotFound(condition.value);
       return;
   }
 }

@@ -99,7 +99,7 @@ describe('RemoveTargetFromExecutionHandler', () => {
 
   it('sets the rest only on a condition the catalogue lists, and removes an execution left empty whatever the catalogue', async () => {
     await setOn(UNLISTED, [target('gone'), target('kept')]);
-    await expect(handler.execute(new RemoveTargetFromExecutionCommand(INSTANCE, UNLISTED, 'gone', 'cleanup'))).rejects.toEqual(ExecutionErrors.methodNotFound());
+    await expect(handler.execute(new RemoveTargetFromExecutionCommand(INSTANCE, UNLISTED, 'gone', 'cleanup'))).rejects.toMatchObject({ id: ExecutionErrors.methodNotFound('').id });
     expect((await executions.load(INSTANCE, UNLISTED)).targets).toEqual([target('gone'), target('kept')]);
     const alsoUnlisted = 'request/zitadel.gone.v1.GoneService';
     await setOn(alsoUnlisted, [target('gone')]);

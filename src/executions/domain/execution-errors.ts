@@ -1,13 +1,18 @@
 import { ApiError, failedPrecondition, invalidArgument, notFound } from '../../common/errors/api-error';
 
+/** Names what was asked for and where the known ones are listed. */
+function notInCatalogue(kind: string, value: string, list: string, rpc: string): string {
+  return `${kind} not found: "${value}" is not in the catalogue; GET /v3alpha/executions/${list} (${rpc}) lists the known ones`;
+}
+
 /** The error ids clients match on; they are ZITADEL's, so existing clients keep working. */
 export const ExecutionErrors = {
   requestConditionEmpty: (): ApiError => invalidArgument('COMMAND-3tkej630e6', 'Request or response condition needs a method, a service or all'),
   eventConditionEmpty: (): ApiError => invalidArgument('COMMAND-w5smb6v7qu', 'Event condition needs an event, a group or all'),
   functionNameEmpty: (): ApiError => invalidArgument('COMMAND-5folwn5jws', 'Function condition needs a name'),
-  methodNotFound: (): ApiError => notFound('COMMAND-vysplsevt8', 'Method not found'),
-  serviceNotFound: (): ApiError => notFound('COMMAND-qu6dfhiioq', 'Service not found'),
-  functionNotFound: (): ApiError => notFound('COMMAND-cdy39t0ksr', 'Function not found'),
+  methodNotFound: (method: string): ApiError => notFound('COMMAND-vysplsevt8', notInCatalogue('Method', method, 'methods', 'ListExecutionMethods')),
+  serviceNotFound: (service: string): ApiError => notFound('COMMAND-qu6dfhiioq', notInCatalogue('Service', service, 'services', 'ListExecutionServices')),
+  functionNotFound: (name: string): ApiError => notFound('COMMAND-cdy39t0ksr', notInCatalogue('Function', name, 'functions', 'ListExecutionFunctions')),
   noTargets: (): ApiError => invalidArgument('COMMAND-56bteot2uj', 'Execution needs at least one target'),
   tooManyTargets: (max: number): ApiError => invalidArgument('COMMAND-yb90lkf00w', `targets may list at most ${max} entries`),
   targetListedTwice: (field: string): ApiError =>

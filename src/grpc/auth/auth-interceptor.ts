@@ -16,7 +16,7 @@ export function authInterceptor(authenticate: AuthenticateHeader, permissions: R
   return (next) => async (request) => {
     const caller = await authenticate(request.header.get('authorization') ?? undefined);
     const required = Object.hasOwn(permissions, request.method.localName) ? permissions[request.method.localName] : undefined;
-    if (required === undefined || !caller.permissions.has(required)) throw permissionDeniedError();
+    if (required === undefined || !caller.permissions.has(required)) throw permissionDeniedError(required);
     request.contextValues.set(CALLER, caller);
     return next(request);
   };
