@@ -19,7 +19,7 @@ COPY package.json package-lock.json ./
 # ---- build: every dependency, then the SWC build to dist/ ----
 FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json .swcrc nest-cli.json ./
+COPY tsconfig.json .swcrc ./
 COPY scripts ./scripts
 COPY libs ./libs
 COPY src ./src

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
@@ -10,6 +9,9 @@ import { ConfigError, loadConfig, loadEnvFile, loadOperationsOptions, type AppCo
 import { setUpApiDocs } from './docs/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
 import { ManagementServer } from './management/management-server';
+import { createRootLogger } from './observability/logging/root-logger';
+import { ServiceLogger } from './observability/logging/service-logger';
+import { explainStartupFailure } from './persistence/startup-failure';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
 
 function fail(message: string): never {
@@ -33,18 +35,19 @@ async function main(): Promise<void> {
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operations), {
       bodyParser: false,
-      // Start-up logs wait for the JSON logger below instead of going out in Nest's text format.
-      bufferLogs: true,
+      // Start-up lines in the service's format; a failure is reported once, below, not also by
+      // Nest's exception handler.
+      logger: new ServiceLogger(createRootLogger(config), { ignoredContexts: ['ExceptionHandler'] }),
       abortOnError: false,
     });
   } catch (error) {
     if (error instanceof CatalogueError) fail(`Catalogue error (CATALOG_FILE): ${error.message}`);
+    const explained = explainStartupFailure(error, config.databaseUrl);
+    if (explained !== undefined) fail(`Start-up failed: ${explained}`);
     throw error;
   }
-  const logger = app.get(Logger);
+  const logger = app.get(ServiceLogger);
   app.useLogger(logger);
-  // The first lines tell an operator in embedded mode how to get a token.
-  for (const line of describeEmbeddedAuth(config)) logger.log(line, 'Auth');
 
   // Signals are answered by installGracefulShutdown below only.
   configureHttp(app, { nestShutdownHooks: false });
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
     `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect), ${grpc.port ?? config.grpcPort} (gRPC over h2c) and ${app.get(ManagementServer).port ?? config.managementPort} (metrics, readiness); event store: ${config.eventStore}`,
     'Main',
   );
+  // The last lines of start-up, where a terminal shows them: how to get a token in embedded mode.
+  for (const line of describeEmbeddedAuth(config)) logger.log(line, 'Auth');
 }
 
 main().catch((error: unknown) => {

@@ -42,6 +42,8 @@ export interface AppConfig {
   /** Entries an execution's target list may hold (default 100, src/executions/domain/target-list-rules.ts). */
   maxTargetsPerExecution?: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_FORMAT; unset: pretty lines when stdout is a terminal, JSON lines otherwise. */
+  logFormat?: 'pretty' | 'json';
 }
 
 /** Nest injection token for {@link AppConfig}. */

@@ -261,4 +261,11 @@ describe('loadConfig', () => {
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
     );
   });
+
+  it('reads LOG_FORMAT (pretty or json; unset leaves the choice to the terminal) and refuses others', () => {
+    expect(load({}).logFormat).toBeUndefined();
+    expect(load({ LOG_FORMAT: 'Pretty' }).logFormat).toBe('pretty');
+    expect(load({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(configErrorOf({ LOG_FORMAT: 'text' }).message).toBe('LOG_FORMAT must be one of pretty, json, got "text"');
+  });
 });

@@ -7,6 +7,7 @@ import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
 
 const EVENT_STORE_KINDS: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb'];
 const LOG_LEVELS: readonly AppConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly NonNullable<AppConfig['logFormat']>[] = ['pretty', 'json'];
 
 /**
  * Reads and validates the service configuration from environment variables.
@@ -64,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
     ...optionalEntry('maxTargetsPerExecution', optional(read('MAX_TARGETS_PER_EXECUTION'), (value) => parseInteger('MAX_TARGETS_PER_EXECUTION', value, 1, 10_000))),
     logLevel: parseOneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
+    ...optionalEntry('logFormat', optional(read('LOG_FORMAT'), (value) => parseOneOf('LOG_FORMAT', value, LOG_FORMATS, 'json'))),
   };
 }
 

@@ -1,8 +1,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { loggingParams } from './logging/logging-params';
+import { createRootLogger } from './logging/root-logger';
+import { ServiceLogger } from './logging/service-logger';
 import { CommandMetrics } from './metrics/command-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -11,7 +11,7 @@ import { HttpContextMount } from './request/http-context.mount';
 import { ShutdownState } from './shutdown/shutdown-state';
 
 /**
- * Seeing the running service: JSON logs with request ids (nestjs-pino), Prometheus metrics
+ * Seeing the running service: logs with request ids (pino; JSON, or pretty lines on a terminal), Prometheus metrics
  * (/metrics), the request context that puts correlation ids into stored events, and the
  * operations options every other operational module reads.
  */
@@ -21,16 +21,17 @@ export class ObservabilityModule {
   static forRoot(operations: OperationsOptions): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [DiscoveryModule, LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => loggingParams(config) })],
+      imports: [DiscoveryModule],
       controllers: [MetricsController],
       providers: [
         { provide: OPERATIONS_OPTIONS, useValue: operations },
+        { provide: ServiceLogger, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ServiceLogger(createRootLogger(config)) },
         { provide: ServiceMetrics, useFactory: () => new ServiceMetrics() },
         CommandMetrics,
         ShutdownState,
         HttpContextMount,
       ],
-      exports: [OPERATIONS_OPTIONS, ServiceMetrics, ShutdownState],
+      exports: [OPERATIONS_OPTIONS, ServiceMetrics, ShutdownState, ServiceLogger],
     };
   }
 }

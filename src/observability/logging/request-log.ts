@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PinoLogger } from 'nestjs-pino';
+import type pino from 'pino';
 import { callerOf } from '../../auth/decorators';
+import { currentRootLogger } from './root-logger';
 
 /** Probes and scrapes run every few seconds: logging each would drown the useful lines. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -28,10 +29,9 @@ export function requestLogLevel(status: number): 'error' | 'info' {
  * the request is serialised, so no header (credentials included) reaches the log.
  *
  * Written here rather than by pino-http, whose middleware made three child loggers and
- * serialised every request's headers up front, and, through nestjs-pino, ran every request in
- * an AsyncLocalStorage of its own: together more than a quarter of the CPU of a write. Log
- * records written while the request is served get its id from the request context instead
- * (see logging-params.ts).
+ * serialised every request's headers up front, and ran every request in an AsyncLocalStorage
+ * of its own: together more than a quarter of the CPU of a write. Log records written while
+ * the request is served get its id from the request context instead (see root-logger.ts).
  */
 export function logRequest(
   request: IncomingMessage & { originalUrl?: string },
@@ -54,19 +54,19 @@ export function logRequest(
   logger[level](record, request.readableAborted || !response.writableEnded ? 'request aborted' : 'request completed');
 }
 
-type Logger = PinoLogger['logger'];
+type Logger = pino.Logger;
 
 let root: Logger | undefined;
 let forRequests: Logger | undefined;
 
 /**
- * The root logger (nestjs-pino sets it up when its module is configured, before any request)
+ * The root logger (the observability module makes it when the application is built, before any request)
  * with the `req` and `res` fields taken as they are: its own serialisers expect Node's request
  * and response objects and would rebuild them, headers and all, and its redaction would copy
  * every record to look for headers that are not there.
  */
 function requestLogger(): Logger | undefined {
-  const current: Logger | undefined = PinoLogger.root;
+  const current: Logger | undefined = currentRootLogger();
   if (current !== root) {
     root = current;
     // No redaction either: these records hold nothing to redact.
