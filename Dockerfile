@@ -4,6 +4,7 @@
 #   docker build -t actions-execution-service .
 #   docker run -p 8080:8080 -p 8081:8081 -v actions-data:/data actions-execution-service
 # Configuration: environment variables, see .env.example.
+# A token in embedded mode: docker exec <container> node dist/src/cli/main.js token --instance <id> --role IAM_OWNER
 
 # Node 20 (the version the project is developed and tested on), pinned for reproducible builds.
 ARG NODE_IMAGE=node:20.20.0-bookworm-slim
@@ -32,7 +33,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime: no compilers, no dev dependencies, not root ----
 FROM ${NODE_IMAGE} AS runtime
+# ACTIONS_CONTAINER_IMAGE: the start-up hint then names the command line that works in here
+# (`node dist/src/cli/main.js`, there is no npm run cli in this image).
 ENV NODE_ENV=production \
+    ACTIONS_CONTAINER_IMAGE=1 \
     PORT=8080 \
     GRPC_PORT=8081 \
     MANAGEMENT_PORT=9090 \

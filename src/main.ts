@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { describeEmbeddedAuth } from './auth';
+import { currentRuntime, describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
 import { ConfigError, loadConfig, loadEnvFile, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     'Main',
   );
   // The last lines of start-up, where a terminal shows them: how to get a token in embedded mode.
-  for (const line of describeEmbeddedAuth(config)) logger.log(line, 'Auth');
+  for (const line of describeEmbeddedAuth(config, currentRuntime())) logger.log(line, 'Auth');
 }
 
 main().catch((error: unknown) => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config-error';
 import { createTokenVerifier, EMBEDDED_UNKNOWN_KEY_MESSAGE } from './create-token-verifier';
-import { describeEmbeddedAuth } from './describe-embedded-auth';
+import { currentRuntime, describeEmbeddedAuth, IMAGE_MARKER_VARIABLE } from './describe-embedded-auth';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, embeddedKeyPaths, ensureEmbeddedKeys } from './embedded-keys';
 import { signEmbeddedToken } from './sign-embedded-token';
 
@@ -123,5 +123,14 @@ describe('embedded key pair', () => {
     expect(lines.join('\n')).toContain('http://localhost:8080/');
     expect(lines.join('\n')).toContain('http://localhost:8080/console');
     expect(describeEmbeddedAuth({ ...embeddedConfig(), auth: { jwksUrl: 'https://idp.test/keys', embeddedKeys: false } })).toEqual([]);
+  });
+
+  it('in the container image, tells the operator the command that works there (no npm, no sources)', () => {
+    const lines = describeEmbeddedAuth(embeddedConfig(), currentRuntime({ [IMAGE_MARKER_VARIABLE]: '1' }));
+    const getToken = lines.find((line) => line.includes('get a token'))!;
+    expect(getToken).toContain(`TOKEN=$(docker exec ${hostname()} node dist/src/cli/main.js token --instance <instance-id> --role IAM_OWNER)`);
+    expect(getToken).toContain('docker compose exec service node dist/src/cli/main.js token');
+    expect(getToken).not.toContain('npm');
+    expect(currentRuntime({}).inImage).toBe(false);
   });
 });

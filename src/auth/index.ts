@@ -25,4 +25,4 @@ export {
   type EmbeddedKeys,
 } from './embedded-keys';
 export { signEmbeddedToken, DEFAULT_EMBEDDED_SUBJECT, DEFAULT_EMBEDDED_TOKEN_LIFETIME_SECONDS, type EmbeddedTokenClaims } from './sign-embedded-token';
-export { describeEmbeddedAuth } from './describe-embedded-auth';
+export { currentRuntime, describeEmbeddedAuth, IMAGE_MARKER_VARIABLE } from './describe-embedded-auth';
