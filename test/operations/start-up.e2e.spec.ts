@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ServiceProcess } from '../../bench/support/service-process';
 import { builtServiceEntry, repoRoot } from '../../bench/support/repo-root';
@@ -62,12 +62,14 @@ describe('start-up', () => {
     expect(records().some((record) => record.context === 'InstanceLoader')).toBe(true);
   });
 
-  it('answers a PostgreSQL database that does not exist with one line: the createdb command', async () => {
+  it('reads .env of its working directory, and answers a PostgreSQL database that does not exist with one line: the createdb command', async () => {
     const url = new URL(POSTGRES_URL);
     url.pathname = '/actions_missing_database';
+    // DATABASE_URL comes from .env only.
+    writeFileSync(join(storage.dataDir, '.env'), `DATABASE_URL=${url.toString()}\n`);
     const result = spawnSync(process.execPath, [builtServiceEntry()], {
       cwd: storage.dataDir,
-      env: { PATH: process.env.PATH ?? '', PORT: String(await freePort()), GRPC_PORT: String(await freePort()), DATA_DIR: storage.dataDir, EVENT_STORE: 'postgres', DATABASE_URL: url.toString() },
+      env: { PATH: process.env.PATH ?? '', PORT: String(await freePort()), GRPC_PORT: String(await freePort()), DATA_DIR: storage.dataDir, EVENT_STORE: 'postgres' },
       encoding: 'utf8',
       timeout: 60_000,
     });
