@@ -38,7 +38,7 @@ export function currentRootLogger(): pino.Logger | undefined {
 /** Makes the service's root logger, writing in the format LOG_FORMAT or the terminal asks for. */
 export function createRootLogger(config: AppConfig): pino.Logger {
   const format = resolveLogFormat(config.logFormat, process.stdout.isTTY === true);
-  root = pino(loggerOptions(config), format === 'pretty' ? prettyOutput(process.stdout.isTTY === true && !('NO_COLOR' in process.env)) : jsonOutput());
+  root = pino(loggerOptions(config), format === 'pretty' ? prettyOutput(process.stdout.isTTY === true && !process.env.NO_COLOR) : jsonOutput());
   return root;
 }
 
