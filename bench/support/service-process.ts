@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { MANAGEMENT_ONLY_PATHS } from '../../src/management/management-server';
-import { builtServiceEntry, repoRoot } from './repo-root';
+import { builtServiceEntry } from './repo-root';
 import type { ServiceStorage } from './storage';
 
 export interface ServiceStartOptions {
@@ -90,7 +90,9 @@ export class ServiceProcess {
     const fd = openSync(logFile, 'a');
     const spawnedAt = performance.now();
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), builtServiceEntry()], {
-      cwd: repoRoot(),
+      // Not the repository: the service reads .env of its working directory, and a developer's
+      // own .env must not change what a test or benchmark runs.
+      cwd: options.storage.dataDir,
       env: {
         PATH: process.env.PATH ?? '',
         PORT: String(port),
