@@ -19,7 +19,7 @@ const root = repoRoot();
 const compose = (file: string): ComposeFile => load(readFileSync(join(root, file), 'utf8')) as ComposeFile;
 
 /** What the files wire up themselves (container addresses and paths); everything else comes from .env. */
-const WIRING = new Set(['PORT', 'GRPC_PORT', 'DATA_DIR', 'EVENT_STORE', 'DATABASE_URL', 'EVENTSTORE_CONNECTION_STRING']);
+const WIRING = new Set(['PORT', 'GRPC_PORT', 'MANAGEMENT_PORT', 'DATA_DIR', 'EVENT_STORE', 'DATABASE_URL', 'EVENTSTORE_CONNECTION_STRING']);
 
 describe.each(['docker-compose.yml', 'docker-compose.cluster.yml', 'docker-compose.postgres.yml'])('%s', (file) => {
   const { services } = compose(file);
