@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { describeEventStoreContract } from '../../contract/event-store.contract';
 import { WrongExpectedRevisionError } from '../../errors';
-import { PostgresEventStore } from './postgres-event-store';
+import { notifySessionName, PostgresEventStore } from './postgres-event-store';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -251,5 +251,37 @@ describe('postgres group commit', () => {
     const positions = results.map((result) => result.position);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(new Set(results.map((result) => result.createdAt.getTime())).size).toBe(1);
+  });
+});
+
+describe('postgres notifications', () => {
+  it("send on a session of their own whose transactions do not hold readers back", async () => {
+    const schema = `es_notify_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const applicationName = `notify-test-${randomUUID().slice(0, 8)}`;
+    const store = new PostgresEventStore({ connection: url, schema, applicationName, poolSize: 2 });
+    await store.init();
+    try {
+      expect(notifySessionName(applicationName)).toBe(`${applicationName}:notify`);
+      // A NOTIFY holds a transaction id until it commits; one from that session must not delay reads.
+      const release = await holdWritingTransaction({ applicationName: notifySessionName(applicationName) });
+      try {
+        const appended = await store.append(`notify-${randomUUID()}`, [{ type: 'notify.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+        expect(await store.headPosition()).toBe(appended.position);
+      } finally {
+        await release();
+      }
+      // The store's notifications do come from that session.
+      await store.append(`notify-${randomUUID()}`, [{ type: 'notify.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const sessions = await withClient(async (client) => (await client.query<{ name: string }>('SELECT application_name AS name FROM pg_stat_activity WHERE application_name LIKE $1', [`${applicationName}%`])).rows);
+      expect(sessions.map((session) => session.name)).toContain(`${applicationName}:notify`);
+    } finally {
+      await store.close();
+      await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+
+  it('keep an application name the read horizon cannot name on the appending sessions', () => {
+    expect(notifySessionName('name with spaces')).toBeUndefined();
   });
 });

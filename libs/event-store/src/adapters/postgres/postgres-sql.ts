@@ -43,6 +43,11 @@ export interface SqlOptions {
 
 const APPLICATION_NAME = /^[A-Za-z0-9_.:@-]{1,63}$/;
 
+/** Whether `name` can be listed as a non-appending application (it goes into SQL as a literal). */
+export function isHorizonApplicationName(name: string): boolean {
+  return APPLICATION_NAME.test(name);
+}
+
 function sqlStringList(values: readonly string[]): string {
   for (const value of values) {
     if (!APPLICATION_NAME.test(value)) throw new Error(`Invalid application name for the read horizon: ${JSON.stringify(value)}`);

@@ -75,6 +75,14 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private lastDataVersion = 0;
   private closed = false;
   private queuedAppends: QueuedAppend[] = [];
+  /** Whether an append committed in this turn of the event loop (later ones then wait for the turn's end). */
+  private committedThisTurn = false;
+  /**
+   * Whether appends after a turn's first wait for the turn's end. Off once a group found
+   * nobody to join (one caller appending in a loop would pay a turn per append for nothing).
+   */
+  private groupFollowers = true;
+  private lonePerTurn = 0;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:' && options.file !== '') {
@@ -121,12 +129,38 @@ export class SqliteEventStore implements EventStore, EventImporter {
     });
     return new Promise<AppendResult>((resolve, reject) => {
       this.queuedAppends.push({ stream, events: rows, expected, checkIds: prepared.someIdsSupplied, resolve, reject });
-      if (this.queuedAppends.length === 1) setImmediate(this.flushAppends);
+      if (this.queuedAppends.length > 1) return;
+      if (this.committedThisTurn && this.groupFollowers) {
+        // Others append in this turn too: the rest of the turn's appends share one commit.
+        setImmediate(this.flushGroup);
+        return;
+      }
+      // The first append of a turn commits at once, so a lone writer waits for nothing.
+      if (this.committedThisTurn) this.lonePerTurn += 1;
+      else setImmediate(this.endTurn);
+      this.committedThisTurn = true;
+      this.flushAppends();
     });
   }
 
   /**
-   * Group commit: the appends queued during one turn of the event loop are written in one
+   * Between turns: when several appends committed one by one in the turn that ends, try
+   * grouping again (the last group found nobody to group with, but callers change).
+   */
+  private readonly flushGroup = (): void => {
+    if (this.queuedAppends.length > 0) this.groupFollowers = this.queuedAppends.length > 1;
+    this.flushAppends();
+  };
+
+  private readonly endTurn = (): void => {
+    this.committedThisTurn = false;
+    if (this.lonePerTurn > 0) this.groupFollowers = true;
+    this.lonePerTurn = 0;
+  };
+
+  /**
+   * Group commit: the appends queued during one turn of the event loop (after its first, which
+   * commits at once) are written in one
    * immediate transaction (one WAL commit), each with its own checks and its own outcome. A
    * conflict in one append writes nothing of it and leaves the others alone; nothing is
    * acknowledged before the commit.
