@@ -1,20 +1,19 @@
 import type { EventStore } from '@app/event-store';
+import { countEvents } from '@app/eventsourcing';
 
-const PAGE = 1000;
+/** Lags are counted up to here in metrics and status: beyond it a count says "at least". */
+export const LAG_COUNT_CAP = 100_000;
 
 /**
  * Events stored after `position`, counted up to `cap` (a result of `cap` means "at least").
  * Positions can be sparse (PostgreSQL), so a position difference over-states the events a
  * reader trails by; counting is exact, and the cap keeps it cheap for a reader far behind.
  */
-export async function countEventsAfter(store: EventStore, position: number, cap: number): Promise<number> {
-  let counted = 0;
-  let fromPosition = position + 1;
-  while (counted < cap) {
-    const page = await store.readAll({ fromPosition, maxCount: Math.min(PAGE, cap - counted) });
-    counted += page.events.length;
-    if (page.isEnd || page.events.length === 0) break;
-    fromPosition = page.nextPosition;
-  }
-  return Math.min(counted, cap);
+export function countEventsAfter(store: EventStore, position: number, cap: number): Promise<number> {
+  return countEvents(store, { after: position, cap });
+}
+
+/** A reader's lag in events, from its position and its lag in positions (0: caught up, nothing to count). */
+export function lagInEvents(store: EventStore, position: number, lagPositions: number): Promise<number> {
+  return lagPositions === 0 ? Promise.resolve(0) : countEventsAfter(store, position, LAG_COUNT_CAP);
 }

@@ -19,6 +19,7 @@ import { EVENT_STORE, READ_MODEL } from './persistence.tokens';
 import { createReadModel, initializeReadModel } from './read-model';
 import { readModelEntities } from './read-model-entities';
 import { ReadModelSync } from './read-model-sync';
+import { lagInEvents } from './log-lag';
 
 const logger = componentLogger('Projections');
 const persistenceLogger = componentLogger('Persistence');
@@ -45,7 +46,9 @@ class PersistenceLifecycle implements OnModuleInit, OnApplicationShutdown {
       await initializeReadModel(config, readModel);
       await engine.start();
     }, logger);
-    metrics.readProjectionsFrom(async () => (await engine.status()).projections.map(({ name, position, lag }) => ({ name, position, lag })));
+    metrics.readProjectionsFrom(async () =>
+      Promise.all((await engine.status()).projections.map(async ({ name, position, lag }) => ({ name, position, lag: await lagInEvents(store, position, lag) }))),
+    );
   }
 
   async onModuleInit(): Promise<void> {

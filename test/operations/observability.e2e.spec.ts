@@ -81,7 +81,7 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect(seriesValue(text, 'actions_event_store_appends_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(3);
     const head = await testApp.store.headPosition();
     expect(seriesValue(text, 'actions_projection_position', { projection: 'executions' })).toBeLessThanOrEqual(head);
-    expect(seriesValue(text, 'actions_projection_lag_positions', { projection: 'executions' })).toBeGreaterThanOrEqual(0);
+    expect(seriesValue(text, 'actions_projection_lag_events', { projection: 'executions' })).toBeGreaterThanOrEqual(0);
     expect(seriesValue(text, 'actions_projection_events_total', { projection: 'executions' })).toBe(1);
     expect(seriesValue(text, 'actions_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     // A raw path never becomes a label.

@@ -60,7 +60,7 @@ describe.each(STORE_SETUPS)('subscribers command line (%s)', (setup) => {
     expect(seriesValue(metrics, 'actions_subscriber_failures_total', labels)).toBe(2 * failed.length);
     expect(seriesValue(metrics, 'actions_subscriber_parked_events_total', labels)).toBe(failed.length);
     expect(seriesValue(metrics, 'actions_subscriber_failed_events', labels)).toBe(failed.length);
-    expect(seriesValue(metrics, 'actions_subscriber_lag_positions', labels)).toBe(0);
+    expect(seriesValue(metrics, 'actions_subscriber_lag_events', labels)).toBe(0);
 
     const stillFailing = await runCommand(['subscribers', 'retry', '--subscriber', EXECUTION_TARGET_CLEANUP], env);
     expect(stillFailing.exitCode).toBe(1);

@@ -21,3 +21,4 @@ export type { FailedEvent, ListFailedOptions, RetryFailedResult } from './subscr
 export { SubscriberCheckpointEntity, FailedEventEntity, type SubscriberCheckpointRow, type FailedEventRow, type FailedEventStatus } from './subscribers/subscriber-tables';
 export type { SubscriberObserver, SubscriberDeliveryInfo, SubscriberFailureInfo, SubscriberParkedInfo } from './subscribers/subscriber-observer';
 export { UnknownSubscriberError, SubscriberWaitTimeoutError } from './subscribers/errors';
+export { countEvents, type CountEventsOptions } from './log/count-events';

@@ -13,7 +13,7 @@ const percent = (progress: RebuildProgress): number => (progress.total > 0 ? Mat
 /**
  * A progress bar (done/total, events/s, ETA) on a terminal; a plain line per report otherwise
  * (the library reports on phase changes and about once a second), so logs stay readable.
- * `done` and `total` are log positions: on PostgreSQL they are sparse, so read the percentage.
+ * `done` and `total` count events of the projection's types (never log positions).
  */
 export function rebuildProgressView(io: CliIo, stream: NodeJS.WritableStream = process.stderr): RebuildProgressView {
   if (!io.interactive) {

@@ -15,7 +15,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export interface PositionSample {
   name: string;
   position: number;
-  /** Head position minus the checkpoint (position units). */
+  /** Events stored after the checkpoint (counted up to 100,000; PostgreSQL positions are sparse, so never a position difference). */
   lag: number;
 }
 
@@ -129,9 +129,9 @@ export class ServiceMetrics {
     const projections = (): Promise<PositionSample[]> => this.readSamples('projections', this.projectionSource);
     const subscribers = (): Promise<SubscriberSample[]> => this.readSamples('subscribers', this.subscriberSource);
     this.sampledGauge('actions_projection_position', 'Global log position up to which the projection has reduced events', 'projection', projections, (s) => s.position);
-    this.sampledGauge('actions_projection_lag_positions', 'Head position of the log minus the projection position (0 when caught up)', 'projection', projections, (s) => s.lag);
+    this.sampledGauge('actions_projection_lag_events', 'Events stored after the projection position (0 when caught up; counted up to 100,000)', 'projection', projections, (s) => s.lag);
     this.sampledGauge('actions_subscriber_position', 'Global log position up to which the subscriber has handled (or parked) events', 'subscriber', subscribers, (s) => s.position);
-    this.sampledGauge('actions_subscriber_lag_positions', 'Head position of the log minus the subscriber position', 'subscriber', subscribers, (s) => s.lag);
+    this.sampledGauge('actions_subscriber_lag_events', 'Events stored after the subscriber position (0 when caught up; counted up to 100,000)', 'subscriber', subscribers, (s) => s.lag);
     this.sampledGauge(
       'actions_subscriber_failed_events',
       'Parked events still waiting in failed_events (not resolved by a retry), by subscriber',

@@ -124,6 +124,7 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
     const operator = await engineFor(new CountingProjection('rebuild'));
     const reports: RebuildProgress[] = [];
 
+    const eventsBefore = (await store.readAll({ maxCount: 100_000 })).events.length;
     const writer = keepAppending();
     const result = await operator.rebuild(PROJECTION, { batchSize: 40, progressIntervalMs: 0, onProgress: (progress) => reports.push(progress) });
     await writer.stop();
@@ -144,6 +145,9 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('ProjectionEngine.rebuild o
     expect(result).toMatchObject({ projection: PROJECTION, resumedFrom: 0 });
     expect(result.eventsReduced).toBeGreaterThanOrEqual(300);
     expect(reports[0]).toMatchObject({ projection: PROJECTION, phase: 'replaying', done: 0, eventsReduced: 0 });
+    // Progress counts events (the log's, at the start), never positions (sparse on PostgreSQL).
+    expect(reports[0].total).toBeGreaterThanOrEqual(eventsBefore);
+    expect(reports[0].total).toBeLessThanOrEqual(result.eventsReduced);
     expect(reports.map((report) => report.phase)).toContain('switching');
     const last = reports[reports.length - 1];
     expect(last).toMatchObject({ phase: 'done', etaSeconds: 0, eventsReduced: result.eventsReduced });

@@ -9,6 +9,7 @@ import { ProjectionStateEntity } from '../projection-state.entity';
 import { synchronizeEntities } from '../schema-sync';
 import { PostgresRebuildNamespace } from './postgres-rebuild-namespace';
 import type { RebuildNamespace } from './rebuild-namespace';
+import { countEvents } from '../../log/count-events';
 import { RebuildProgressMeter, type RebuildProgress } from './rebuild-progress';
 import { SqliteRebuildNamespace } from './sqlite-rebuild-namespace';
 
@@ -94,12 +95,9 @@ export class ProjectionRebuild {
       const start = await rebuild.getRepository(ProjectionStateEntity).findOneByOrFail({ name: projection.name });
 
       const head = await context.store.headPosition();
-      const first = (await context.store.readAll({ fromPosition: 0, maxCount: 1 })).events[0];
       const meter = new RebuildProgressMeter({
         projection: projection.name,
-        origin: first ? first.position - 1 : head,
-        head,
-        checkpoint: start.position,
+        totalEvents: await countEvents(context.store, { after: 0, upTo: head, filter: { types: projection.eventTypes } }),
         eventsReduced: start.eventsProcessed,
         intervalMs: options.progressIntervalMs ?? 1000,
         onProgress: options.onProgress,
@@ -111,7 +109,7 @@ export class ProjectionRebuild {
         logger: context.logger,
         batchSize: options.batchSize ?? context.batchSize,
         retryDelay: context.retryDelay,
-        observer: { onBatch: (batch) => meter.advance(batch.position, batch.events) },
+        observer: { onBatch: (batch) => meter.advance(batch.events) },
       });
       runner.adoptPosition(start.position);
       context.logger.info('Projection rebuild started', { projection: projection.name, location: namespace.location, resumedFrom: start.position, head });

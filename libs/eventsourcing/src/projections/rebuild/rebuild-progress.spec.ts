@@ -1,14 +1,12 @@
 import { RebuildProgressMeter, type RebuildProgress } from './rebuild-progress';
 
 describe('RebuildProgressMeter', () => {
-  function meter(overrides: { checkpoint?: number; eventsReduced?: number; intervalMs?: number } = {}) {
+  function meter(overrides: { eventsReduced?: number; intervalMs?: number } = {}) {
     let clock = 0;
     const reports: RebuildProgress[] = [];
     const progress = new RebuildProgressMeter({
       projection: 'executions',
-      origin: 1000,
-      head: 2000,
-      checkpoint: overrides.checkpoint ?? 0,
+      totalEvents: 1000,
       eventsReduced: overrides.eventsReduced ?? 0,
       intervalMs: overrides.intervalMs ?? 1000,
       onProgress: (report) => reports.push(report),
@@ -17,16 +15,16 @@ describe('RebuildProgressMeter', () => {
     return { progress, reports, tick: (ms: number) => (clock += ms) };
   }
 
-  it('reports the log covered since the first event, the pace and the time left', () => {
+  it('reports the events reduced out of those to reduce, the pace and the time left', () => {
     const { progress, reports, tick } = meter();
     progress.enter('replaying');
     tick(2000);
-    progress.advance(1250, 100);
+    progress.advance(250);
 
     expect(reports).toEqual([
       { projection: 'executions', phase: 'replaying', done: 0, total: 1000, eventsReduced: 0, eventsPerSecond: 0, etaSeconds: null },
-      // A quarter of the log in 2 s: 6 s to go; 100 events in 2 s.
-      { projection: 'executions', phase: 'replaying', done: 250, total: 1000, eventsReduced: 100, eventsPerSecond: 50, etaSeconds: 6 },
+      // A quarter in 2 s: 6 s to go.
+      { projection: 'executions', phase: 'replaying', done: 250, total: 1000, eventsReduced: 250, eventsPerSecond: 125, etaSeconds: 6 },
     ]);
   });
 
@@ -34,11 +32,12 @@ describe('RebuildProgressMeter', () => {
     const { progress, reports, tick } = meter({ intervalMs: 500 });
     progress.enter('replaying');
     tick(100);
-    progress.advance(1100, 10);
+    progress.advance(100);
     tick(100);
-    progress.advance(1200, 10);
+    progress.advance(100);
     tick(400);
-    progress.advance(2500, 10);
+    // Events appended during the rebuild are reduced too, but do not move the goal.
+    progress.advance(900);
     progress.enter('switching');
     progress.enter('done');
 
@@ -48,16 +47,16 @@ describe('RebuildProgressMeter', () => {
       ['switching', 1000],
       ['done', 1000],
     ]);
-    expect(reports[reports.length - 1]).toMatchObject({ etaSeconds: 0, eventsReduced: 30 });
+    expect(reports[reports.length - 1]).toMatchObject({ etaSeconds: 0, eventsReduced: 1100 });
   });
 
-  it('counts a resumed rebuild from its checkpoint, measuring the pace of this call only', () => {
-    const { progress, reports, tick } = meter({ checkpoint: 1500, eventsReduced: 400 });
+  it('counts a resumed rebuild from what it had reduced, measuring the pace of this call only', () => {
+    const { progress, reports, tick } = meter({ eventsReduced: 500 });
     progress.enter('replaying');
     tick(1000);
-    progress.advance(1600, 40);
+    progress.advance(100);
 
-    expect(reports[0]).toMatchObject({ done: 500, eventsReduced: 400, etaSeconds: null });
-    expect(reports[1]).toMatchObject({ done: 600, eventsReduced: 440, eventsPerSecond: 40, etaSeconds: 4 });
+    expect(reports[0]).toMatchObject({ done: 500, eventsReduced: 500, etaSeconds: null });
+    expect(reports[1]).toMatchObject({ done: 600, eventsReduced: 600, eventsPerSecond: 100, etaSeconds: 4 });
   });
 });

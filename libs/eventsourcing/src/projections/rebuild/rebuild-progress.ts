@@ -1,11 +1,10 @@
 export type RebuildPhase = 'replaying' | 'switching' | 'done';
 
 /**
- * Where a rebuild stands. `done` and `total` are *log positions* counted from the log's first
- * event (not event counts): `total` is the head position when the rebuild started, `done` the
- * rebuild's checkpoint, capped at `total` (events appended during the rebuild are caught up
- * too, but do not move the goal). On SQLite positions are dense, so they count the log's
- * events of every type; on PostgreSQL positions are sparse, so read them as a fraction only.
+ * Where a rebuild stands, in events of the projection's types: `total` is how many the log held
+ * when the rebuild started, `done` how many the rebuild has reduced (earlier interrupted runs
+ * included), capped at `total` (events appended during the rebuild are caught up too, but do
+ * not move the goal). Never log positions: PostgreSQL's are sparse (transaction id x 65,536).
  */
 export interface RebuildProgress {
   projection: string;
@@ -22,12 +21,9 @@ export interface RebuildProgress {
 
 export interface ProgressMeterOptions {
   projection: string;
-  /** Position just before the log's first event. */
-  origin: number;
-  /** Head position when the rebuild started. */
-  head: number;
-  /** The rebuild's checkpoint and reduced-event count when this call started. */
-  checkpoint: number;
+  /** Events of the projection's types in the log when the rebuild started. */
+  totalEvents: number;
+  /** Events the rebuild had reduced when this call started (a resumed rebuild). */
   eventsReduced: number;
   intervalMs: number;
   onProgress?: (progress: RebuildProgress) => void;
@@ -42,25 +38,22 @@ export class RebuildProgressMeter {
   private readonly startEvents: number;
   private lastReportAt = Number.NEGATIVE_INFINITY;
   private phase: RebuildPhase = 'replaying';
-  private checkpoint: number;
   private eventsReduced: number;
 
   constructor(private readonly options: ProgressMeterOptions) {
     this.now = options.now ?? (() => performance.now());
     this.startedAt = this.now();
-    this.checkpoint = options.checkpoint;
     this.eventsReduced = options.eventsReduced;
     this.startDone = this.done();
     this.startEvents = options.eventsReduced;
   }
 
   get total(): number {
-    return Math.max(0, this.options.head - this.options.origin);
+    return Math.max(0, this.options.totalEvents);
   }
 
   /** A committed rebuild batch. */
-  advance(position: number, events: number): void {
-    this.checkpoint = Math.max(this.checkpoint, position);
+  advance(events: number): void {
     this.eventsReduced += events;
     if (this.now() - this.lastReportAt >= this.options.intervalMs) this.report();
   }
@@ -89,7 +82,7 @@ export class RebuildProgressMeter {
   }
 
   private done(): number {
-    return Math.min(this.total, Math.max(0, this.checkpoint - this.options.origin));
+    return Math.min(this.total, this.eventsReduced);
   }
 
   private report(): void {
