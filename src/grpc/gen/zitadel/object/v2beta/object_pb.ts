@@ -7,6 +7,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -15,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/object/v2beta/object.proto.
  */
 export const file_zitadel_object_v2beta_object: GenFile = /*@__PURE__*/
-  fileDesc("CiJ6aXRhZGVsL29iamVjdC92MmJldGEvb2JqZWN0LnByb3RvEhV6aXRhZGVsLm9iamVjdC52MmJldGEiNwoJTGlzdFF1ZXJ5Eg4KBm9mZnNldBgBIAEoBBINCgVsaW1pdBgCIAEoDRILCgNhc2MYAyABKAgiZAoHRGV0YWlscxIQCghzZXF1ZW5jZRgBIAEoBBIvCgtjaGFuZ2VfZGF0ZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcmVzb3VyY2Vfb3duZXIYAyABKAkibgoLTGlzdERldGFpbHMSFAoMdG90YWxfcmVzdWx0GAEgASgEEhoKEnByb2Nlc3NlZF9zZXF1ZW5jZRgCIAEoBBItCgl0aW1lc3RhbXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKsUCCg9UZXh0UXVlcnlNZXRob2QSHAoYVEVYVF9RVUVSWV9NRVRIT0RfRVFVQUxTEAASKAokVEVYVF9RVUVSWV9NRVRIT0RfRVFVQUxTX0lHTk9SRV9DQVNFEAESIQodVEVYVF9RVUVSWV9NRVRIT0RfU1RBUlRTX1dJVEgQAhItCilURVhUX1FVRVJZX01FVEhPRF9TVEFSVFNfV0lUSF9JR05PUkVfQ0FTRRADEh4KGlRFWFRfUVVFUllfTUVUSE9EX0NPTlRBSU5TEAQSKgomVEVYVF9RVUVSWV9NRVRIT0RfQ09OVEFJTlNfSUdOT1JFX0NBU0UQBRIfChtURVhUX1FVRVJZX01FVEhPRF9FTkRTX1dJVEgQBhIrCidURVhUX1FVRVJZX01FVEhPRF9FTkRTX1dJVEhfSUdOT1JFX0NBU0UQB2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiJ6aXRhZGVsL29iamVjdC92MmJldGEvb2JqZWN0LnByb3RvEhV6aXRhZGVsLm9iamVjdC52MmJldGEiRwoJTGlzdFF1ZXJ5Eh4KBm9mZnNldBgBIAEoBEIOukgLMgkY/////////w8SDQoFbGltaXQYAiABKA0SCwoDYXNjGAMgASgIImQKB0RldGFpbHMSEAoIc2VxdWVuY2UYASABKAQSLwoLY2hhbmdlX2RhdGUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnJlc291cmNlX293bmVyGAMgASgJInMKC0xpc3REZXRhaWxzEhQKDHRvdGFsX3Jlc3VsdBgBIAEoBBIaChJwcm9jZXNzZWRfc2VxdWVuY2UYAiABKAQSMgoJdGltZXN0YW1wGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEBKsUCCg9UZXh0UXVlcnlNZXRob2QSHAoYVEVYVF9RVUVSWV9NRVRIT0RfRVFVQUxTEAASKAokVEVYVF9RVUVSWV9NRVRIT0RfRVFVQUxTX0lHTk9SRV9DQVNFEAESIQodVEVYVF9RVUVSWV9NRVRIT0RfU1RBUlRTX1dJVEgQAhItCilURVhUX1FVRVJZX01FVEhPRF9TVEFSVFNfV0lUSF9JR05PUkVfQ0FTRRADEh4KGlRFWFRfUVVFUllfTUVUSE9EX0NPTlRBSU5TEAQSKgomVEVYVF9RVUVSWV9NRVRIT0RfQ09OVEFJTlNfSUdOT1JFX0NBU0UQBRIfChtURVhUX1FVRVJZX01FVEhPRF9FTkRTX1dJVEgQBhIrCidURVhUX1FVRVJZX01FVEhPRF9FTkRTX1dJVEhfSUdOT1JFX0NBU0UQB2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * Paging and ordering of a list request.
@@ -25,6 +27,7 @@ export const file_zitadel_object_v2beta_object: GenFile = /*@__PURE__*/
 export type ListQuery = Message<"zitadel.object.v2beta.ListQuery"> & {
   /**
    * Number of results to skip.
+   * Up to 2^53 - 1, the largest offset a JSON number holds exactly.
    *
    * @generated from field: uint64 offset = 1;
    */
@@ -109,7 +112,7 @@ export type ListDetails = Message<"zitadel.object.v2beta.ListDetails"> & {
   processedSequence: bigint;
 
   /**
-   * Time of the last event the projection reduced.
+   * Time of the last event the projection reduced; absent before it reduced any.
    *
    * @generated from field: google.protobuf.Timestamp timestamp = 3;
    */
