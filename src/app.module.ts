@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { V3alphaModule } from './api/v3alpha/v3alpha.module';
 import { AuthModule } from './auth';
 import { ConsistencyModule } from './consistency/consistency.module';
 import { CryptoModule } from './common/crypto/crypto.module';
@@ -44,6 +45,7 @@ export class AppModule {
         TargetsModule,
         ExecutionsModule,
         RuntimeModule,
+        V3alphaModule,
         GrpcModule,
         HealthModule,
         ManagementModule,

@@ -6,7 +6,7 @@ import { currentRuntime, describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
 import { ConfigError, loadConfig, loadEnvFile, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
-import { setUpApiDocs } from './docs/api-docs';
+import { setUpApiDocs } from './api/openapi/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
 import { ManagementServer } from './management/management-server';
 import { createRootLogger } from './observability/logging/root-logger';

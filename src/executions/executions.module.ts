@@ -7,13 +7,11 @@ import { ExecutionRepository } from './commands/execution.repository';
 import { RemoveTargetFromExecutionHandler } from './commands/remove-target-from-execution.handler';
 import { SetExecutionHandler } from './commands/set-execution.handler';
 import { SetExecutionTargetsHandler } from './commands/set-execution-targets.handler';
-import { ExecutionsController } from './http/executions.controller';
 import { ListCatalogueHandler } from './queries/catalogue-lists';
 import { ListExecutionsHandler } from './queries/list-executions.handler';
 
 @Module({
   imports: [CqrsModule, CatalogueModule, TargetsModule],
-  controllers: [ExecutionsController],
   providers: [
     ExecutionRepository,
     SetExecutionHandler,

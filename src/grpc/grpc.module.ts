@@ -7,9 +7,11 @@ import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { registerActionService } from './action-service.routes';
 import { classifyError } from './errors/classify-error';
-import { file_zitadel_action_v3alpha_action_service } from './gen/zitadel/action/v3alpha/action_service_pb';
+import { ActionService, file_zitadel_action_v3alpha_action_service } from './gen/zitadel/action/v3alpha/action_service_pb';
+import { rpcImplementation } from '../api/rpc/rpc-implementation';
+import { V3alphaActionService } from '../api/v3alpha/action-service';
+import { V3alphaModule } from '../api/v3alpha/v3alpha.module';
 import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
-import { ActionServiceHandlers } from './handlers/action-service.handlers';
 import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
 import { H2cServer } from './server/h2c-server';
 import { withRequestContext } from './server/request-context';
@@ -24,13 +26,13 @@ export class ActionServiceRoutes {
   private readonly logger = new Logger('gRPC');
 
   constructor(
-    private readonly handlers: ActionServiceHandlers,
+    private readonly service: V3alphaActionService,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(TenantRateLimiter) private readonly limiter: TenantRateLimiter,
   ) {}
 
   readonly register = (router: ConnectRouter): void =>
-    registerActionService(router, this.handlers.implementation(), {
+    registerActionService(router, rpcImplementation(ActionService, this.service), {
       authenticate: async (authorization) => {
         const caller = await this.verifier.verify(authorization);
         this.limiter.take(caller.instanceId);
@@ -87,9 +89,8 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
  * Import it into the application module; it needs APP_CONFIG and the CQRS buses.
  */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, V3alphaModule],
   providers: [
-    ActionServiceHandlers,
     ActionServiceRoutes,
     { provide: GRPC_HTTP_MIDDLEWARE, inject: [ActionServiceRoutes], useFactory: (routes: ActionServiceRoutes) => createExpressMiddleware(routes.register) },
     GrpcServer,

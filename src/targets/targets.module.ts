@@ -8,13 +8,11 @@ import { TargetSigningKeys } from './commands/target-signing-keys';
 import { TargetNames } from './commands/target-names';
 import { TargetRepository } from './commands/target.repository';
 import { UpdateTargetHandler } from './commands/update-target.handler';
-import { TargetsController } from './http/targets.controller';
 import { GetTargetHandler } from './queries/get-target.handler';
 import { ListTargetsHandler } from './queries/list-targets.handler';
 
 @Module({
   imports: [CqrsModule],
-  controllers: [TargetsController],
   providers: [
     TargetRepository,
     TargetNames,

@@ -1,4 +1,5 @@
-import { OPERATIONS } from '../../src/docs/api-operations';
+import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
+import { restMappingOf } from '../../src/api/rest/http-rule';
 import { startDocumentedApp } from './support/service-app';
 
 type Document = {
@@ -27,11 +28,14 @@ describe('API documentation', () => {
   });
 
   it('documents every route, and only routes that exist', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
-    expect(documented.sort()).toEqual(Object.keys(OPERATIONS).sort());
-    for (const [key, operation] of Object.entries(OPERATIONS)) {
-      const [method, path] = key.split(' ');
-      expect(document.paths[path][method].operationId).toBe(operation.operationId);
+    // Path variables compared by position: the document names them by JSON name, Express by proto name.
+    const shape = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z_]+/g, '{}');
+    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${shape(path)}`));
+    expect(documented.sort()).toEqual(servedRoutes(service.app).map(({ method, path }) => `${method} ${shape(path)}`).sort());
+    for (const rpc of ActionService.methods) {
+      const { verb, template } = restMappingOf(rpc);
+      const [path] = Object.keys(document.paths).filter((candidate) => shape(candidate) === shape(template));
+      expect(document.paths[path][verb].operationId).toBe(rpc.name);
     }
   });
 
@@ -49,16 +53,16 @@ describe('API documentation', () => {
     expect(schemas.Details.properties.sequence).toMatchObject({ type: 'string', format: 'int64' });
     expect(schemas.ListDetails.properties.totalResult).toMatchObject({ type: 'string', format: 'int64' });
     expect(schemas.Execution.required).toEqual(['Condition', 'details', 'targets']);
-    expect(schemas.Execution.properties.Condition).toMatchObject({ $ref: '#/components/schemas/ConditionDto' });
+    expect(schemas.Execution.properties.Condition).toMatchObject({ $ref: '#/components/schemas/Condition' });
     expect(schemas.Target.properties.timeout).toMatchObject({ type: 'string', example: '10s' });
-    expect(schemas.CreateTargetDto.properties.timeout).toMatchObject({ type: 'string', example: '10s' });
-    expect(schemas.ListQueryDto.properties.offset.oneOf).toEqual([{ type: 'string', format: 'int64' }, { type: 'integer' }]);
+    expect(schemas.CreateTargetRequest.properties.timeout).toMatchObject({ type: 'string', example: '10s' });
+    expect(schemas.ListQuery.properties.offset.oneOf).toEqual([{ type: 'string', format: 'int64' }, { type: 'integer' }]);
     expect(schemas.Status.required).toEqual(['code', 'message', 'details']);
-    expect(Object.keys(schemas.ConditionDto.properties).sort()).toEqual(['event', 'function', 'request', 'response']);
-    expect(schemas.SetExecutionDto.properties.targets).toMatchObject({ type: 'array', minItems: 1 });
+    expect(Object.keys(schemas.Condition.properties).sort()).toEqual(['event', 'function', 'request', 'response']);
+    expect(schemas.SetExecutionRequest.properties.targets).toMatchObject({ type: 'array', minItems: 1 });
 
     const deleteExecution = document.paths['/v3alpha/executions'].delete;
-    expect(deleteExecution.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/DeleteExecutionDto');
+    expect(deleteExecution.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/DeleteExecutionRequest');
     expect(deleteExecution.responses['404']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } });
     expect(document.paths['/v3alpha/events'].get).toMatchObject({
       parameters: [expect.objectContaining({ name: 'fromPosition', in: 'query', required: false }), expect.objectContaining({ name: 'Last-Event-ID', in: 'header' })],
@@ -66,3 +70,14 @@ describe('API documentation', () => {
     expect(document.paths['/v3alpha/targets'].post.responses['201']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateTargetResponse' } } } });
   });
 });
+
+/** The routes Express serves, but the documentation's own. */
+function servedRoutes(app: { getHttpAdapter(): { getInstance(): unknown } }): { method: string; path: string }[] {
+  type Layer = { route?: { path: string; methods: Record<string, boolean> } };
+  const router = (app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router;
+  return router.stack.flatMap((layer) =>
+    layer.route && !layer.route.path.startsWith('/docs')
+      ? Object.keys(layer.route.methods).filter((method) => method !== '_all').map((method) => ({ method, path: layer.route!.path }))
+      : [],
+  );
+}

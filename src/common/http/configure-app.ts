@@ -4,7 +4,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../../observability/operations-options';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
-import { ApiValidationPipe } from '../validation/api-validation.pipe';
 import { applyResponseHeaders } from './response-headers';
 import { applyServerTimeouts } from './server-timeouts';
 
@@ -72,6 +71,5 @@ export function configureHttp(app: NestExpressApplication, options: HttpOptions 
   applyResponseHeaders(app);
   app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, reviver: refusePrototypeKeys, verify: checkJsonBody });
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
-  app.useGlobalPipes(new ApiValidationPipe());
   if (options.nestShutdownHooks ?? true) app.enableShutdownHooks();
 }

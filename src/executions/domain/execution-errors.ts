@@ -5,10 +5,11 @@ function notInCatalogue(kind: string, value: string, list: string, rpc: string):
   return `${kind} not found: "${value}" is not in the catalogue; GET /v3alpha/executions/${list} (${rpc}) lists the known ones`;
 }
 
-/** The error ids clients match on; they are ZITADEL's, so existing clients keep working. */
+/**
+ * The error ids clients match on; they are ZITADEL's, so existing clients keep working. Ids of
+ * pure field rules (COMMAND-3tkej630e6, COMMAND-w5smb6v7qu) live only in the proto's rules.
+ */
 export const ExecutionErrors = {
-  requestConditionEmpty: (): ApiError => invalidArgument('COMMAND-3tkej630e6', 'Request or response condition needs a method, a service or all'),
-  eventConditionEmpty: (): ApiError => invalidArgument('COMMAND-w5smb6v7qu', 'Event condition needs an event, a group or all'),
   functionNameEmpty: (): ApiError => invalidArgument('COMMAND-5folwn5jws', 'Function condition needs a name'),
   methodNotFound: (method: string): ApiError => notFound('COMMAND-vysplsevt8', notInCatalogue('Method', method, 'methods', 'ListExecutionMethods')),
   serviceNotFound: (service: string): ApiError => notFound('COMMAND-qu6dfhiioq', notInCatalogue('Service', service, 'services', 'ListExecutionServices')),

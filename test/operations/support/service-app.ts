@@ -8,7 +8,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../../src/app.module';
 import { configureHttp } from '../../../src/common/http/configure-app';
 import type { AppConfig } from '../../../src/config';
-import { setUpApiDocs } from '../../../src/docs/api-docs';
+import { setUpApiDocs } from '../../../src/api/openapi/api-docs';
 
 /**
  * The application set up as main.ts does beyond the shared HTTP set-up (API documentation),

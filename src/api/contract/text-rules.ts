@@ -1,0 +1,102 @@
+import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
+import { invalidRequest } from '../../common/errors/http-error-ids';
+import type { ApiError } from '../../common/errors/api-error';
+
+/**
+ * Text rules every string field of every request obeys, checked once over the decoded message:
+ * no NUL characters (they end C strings in logs and stores and are never meaningful in a name
+ * or URL) and no unpaired UTF-16 surrogates (they are not Unicode text, cannot be encoded as
+ * UTF-8 and break stream names). Decoding is transport-specific; this check is not.
+ */
+const BAD_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const hasBadText = (text: string): boolean => BAD_TEXT.test(text);
+
+type Walk = (message: Record<string, unknown>, path: string) => string | undefined;
+
+const walks = new WeakMap<DescMessage, Walk>();
+
+/** The first string field (by path) that breaks the text rules, as an API error; else undefined. */
+export function checkText(schema: DescMessage, message: object): ApiError | undefined {
+  const path = walkOf(schema)(message as Record<string, unknown>, '');
+  return path === undefined ? undefined : invalidRequest(`${path} must be Unicode text without NUL characters or unpaired surrogates`);
+}
+
+/** A walk over the fields of `schema` that can hold text, built once per message type. */
+function walkOf(schema: DescMessage): Walk {
+  let walk = walks.get(schema);
+  if (walk) return walk;
+  // Placeholder first: recursive message types find it instead of recursing forever.
+  const steps: ((message: Record<string, unknown>, path: string) => string | undefined)[] = [];
+  walk = (message, path) => {
+    for (const step of steps) {
+      const bad = step(message, path);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  };
+  walks.set(schema, walk);
+  for (const member of schema.members) {
+    if (member.kind === 'oneof') {
+      const fieldSteps = new Map(member.fields.map((field) => [field.localName, valueCheck(field)] as const));
+      steps.push((message, path) => {
+        const chosen = message[member.localName] as { case?: string; value?: unknown } | undefined;
+        const check = chosen?.case === undefined ? undefined : fieldSteps.get(chosen.case);
+        return check?.(chosen!.value, join(path, fieldOf(member.fields, chosen!.case!).jsonName));
+      });
+    } else {
+      const check = valueCheck(member);
+      if (check !== noCheck) steps.push((message, path) => check(message[member.localName], join(path, member.jsonName)));
+    }
+  }
+  return walk;
+}
+
+type ValueCheck = (value: unknown, path: string) => string | undefined;
+const noCheck: ValueCheck = () => undefined;
+
+function valueCheck(field: DescField): ValueCheck {
+  const one = elementCheck(field);
+  if (one === noCheck) return noCheck;
+  if (field.fieldKind === 'list') {
+    return (value, path) => {
+      const list = value as readonly unknown[];
+      for (let index = 0; index < list.length; index += 1) {
+        const bad = one(list[index], `${path}.${index}`);
+        if (bad !== undefined) return bad;
+      }
+      return undefined;
+    };
+  }
+  if (field.fieldKind === 'map') {
+    return (value, path) => {
+      for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+        if (hasBadText(key)) return `${path}.${key}`;
+        const bad = one(entry, `${path}.${key}`);
+        if (bad !== undefined) return bad;
+      }
+      return undefined;
+    };
+  }
+  return one;
+}
+
+function elementCheck(field: DescField): ValueCheck {
+  const scalar = field.fieldKind === 'scalar' || field.fieldKind === 'list' || field.fieldKind === 'map' ? scalarOf(field) : undefined;
+  if (scalar === ScalarType.STRING) return (value, path) => (typeof value === 'string' && hasBadText(value) ? path : undefined);
+  const message = field.message;
+  if (message === undefined || (field.fieldKind === 'map' && field.mapKind !== 'message') || (field.fieldKind === 'list' && field.listKind !== 'message')) {
+    return noCheck;
+  }
+  return (value, path) => (value === undefined || value === null ? undefined : walkOf(message)(value as Record<string, unknown>, path));
+}
+
+function scalarOf(field: DescField): ScalarType | undefined {
+  if (field.fieldKind === 'scalar') return field.scalar;
+  if (field.fieldKind === 'list') return field.listKind === 'scalar' ? field.scalar : undefined;
+  if (field.fieldKind === 'map') return field.mapKind === 'scalar' ? field.scalar : undefined;
+  return undefined;
+}
+
+const fieldOf = (fields: readonly DescField[], localName: string): DescField => fields.find((field) => field.localName === localName)!;
+const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);

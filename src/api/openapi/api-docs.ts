@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { V3ALPHA_DOCS } from '../v3alpha/rest-docs';
+import { deriveServicePaths } from './derive-document';
+import { OPERATIONAL_PATHS, SHARED_SCHEMAS } from './operational-routes';
+import type { ServiceDocs } from './service-docs';
+
+export const DOCS_PATH = 'docs';
+export const DOCS_JSON_PATH = 'docs-json';
+export const BEARER_SCHEME = 'bearer';
+
+/** Every API service the REST layer serves; a new version adds its docs table here. */
+const SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS as unknown as ServiceDocs];
+
+/**
+ * The OpenAPI document of the HTTP API, built at start-up: the API services derived from their
+ * descriptors (see derive-document.ts), plus the event stream and the operational endpoints.
+ * Bearer authentication on every route but the public ones.
+ */
+export function buildApiDocument(): OpenAPIObject {
+  const { paths, schemas } = deriveServicePaths(SERVICES);
+  return {
+    openapi: '3.0.0',
+    info: {
+      title: 'Actions v3alpha',
+      description:
+        'zitadel.action.v3alpha.ActionService over HTTP/JSON (also served over gRPC, gRPC-web and Connect). 64-bit integers are strings, ' +
+        'timestamps RFC 3339, durations strings such as "10s". Every error has the body `Status`.',
+      version: 'v3alpha',
+    },
+    paths: { ...paths, ...OPERATIONAL_PATHS },
+    components: {
+      securitySchemes: {
+        [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the identity provider (or `npm run cli -- token` in embedded mode)' },
+      },
+      schemas: { ...schemas, ...SHARED_SCHEMAS },
+    },
+    security: [{ [BEARER_SCHEME]: [] }],
+  };
+}
+
+/** Serves Swagger UI at /docs and the document at /docs-json (no token needed). Call before listen(). */
+export function setUpApiDocs(app: INestApplication): OpenAPIObject {
+  const document = buildApiDocument();
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, yamlDocumentUrl: `${DOCS_JSON_PATH}.yaml`, customSiteTitle: 'Actions v3alpha API' });
+  return document;
+}

@@ -1,0 +1,85 @@
+import type { DescMessage, DescService } from '@bufbuild/protobuf';
+import type { OperationObject, ParameterObject, PathsObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { openApiPath, restMappingOf } from '../rest/http-rule';
+import { MessageSchemas } from './message-schemas';
+import type { ServiceDocs } from './service-docs';
+
+const json = (schema: object, description: string): ResponseObject => ({ description, content: { 'application/json': { schema } } });
+export const STATUS_REF = { $ref: '#/components/schemas/Status' };
+const error = (description: string): ResponseObject => json(STATUS_REF, description);
+
+/** Errors any authenticated API call can answer. */
+export const COMMON_ERRORS: Record<string, ResponseObject> = {
+  '400': error('Invalid argument (code 3; the message names the field) or failed precondition (code 9)'),
+  '401': error('No or invalid bearer token (code 16)'),
+  '403': error('The token lacks the permission (code 7, AUTH-5mWD2)'),
+  '415': error('The body is not JSON in UTF-8 (code 3)'),
+  '500': error('Internal error (code 13)'),
+  '503': error('A store is unavailable (code 14); retry later'),
+};
+
+/**
+ * The REST paths and schemas of API services, from their descriptors: paths and verbs from
+ * `google.api.http`, request and response schemas from the messages (with the limits of their
+ * buf.validate rules), summaries, permissions and examples from the version's docs table.
+ */
+export function deriveServicePaths(services: readonly ServiceDocs[]): { paths: PathsObject; schemas: Record<string, SchemaObject> } {
+  const schemas = new MessageSchemas(inputTypes(services.map((docs) => docs.service)), uniqueShortNames(services.map((docs) => docs.service)));
+  const paths: PathsObject = {};
+  for (const { service, permissions, rpcs } of services) {
+    for (const method of service.methods) {
+      const mapping = restMappingOf(method);
+      const doc = rpcs[method.localName];
+      const permission = permissions[method.localName];
+      const operation: OperationObject = {
+        operationId: method.name,
+        summary: `${doc.summary} (permission ${permission})`,
+        tags: [doc.tag],
+        parameters: mapping.pathFields.map((name): ParameterObject => {
+          const field = method.input.fields.find((candidate) => candidate.name === name)!;
+          return { name: field.jsonName, in: 'path', required: true, schema: schemas.fieldSchema(field, true) };
+        }),
+        responses: {
+          [String(doc.status ?? 200)]: json(schemas.ref(method.output), 'Success'),
+          ...COMMON_ERRORS,
+          ...Object.fromEntries(Object.entries(doc.errors ?? {}).map(([status, description]) => [status, error(description)])),
+        },
+      };
+      if (mapping.body === '*') {
+        operation.requestBody = {
+          required: true,
+          content: { 'application/json': { schema: schemas.ref(method.input), ...(doc.example ? { example: doc.example } : {}) } },
+        };
+      }
+      const path = openApiPath(method, mapping.template);
+      paths[path] = { ...paths[path], [mapping.verb]: operation };
+    }
+  }
+  return { paths, schemas: schemas.all() };
+}
+
+/** Every message type reachable from a request. */
+function inputTypes(services: readonly DescService[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (message: DescMessage): void => {
+    if (seen.has(message.typeName)) return;
+    seen.add(message.typeName);
+    for (const field of message.fields) if (field.message) visit(field.message);
+  };
+  for (const service of services) for (const method of service.methods) visit(method.input);
+  return seen;
+}
+
+/** Type names whose short name no other reachable type shares (those keep the short name). */
+function uniqueShortNames(services: readonly DescService[]): Set<string> {
+  const byShort = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  const visit = (message: DescMessage): void => {
+    if (seen.has(message.typeName)) return;
+    seen.add(message.typeName);
+    byShort.set(message.name, (byShort.get(message.name) ?? new Set()).add(message.typeName));
+    for (const field of message.fields) if (field.message) visit(field.message);
+  };
+  for (const service of services) for (const method of service.methods) [method.input, method.output].forEach(visit);
+  return new Set([...byShort.values()].filter((names) => names.size === 1).flatMap((names) => [...names]));
+}

@@ -1,0 +1,69 @@
+import type { PathsObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { COMMON_ERRORS } from './derive-document';
+
+/**
+ * The routes that belong to no API proto: the event stream and the operational endpoints.
+ * Their shapes are not protobuf messages, so they are described here.
+ */
+const health = (description: string): ResponseObject => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/HealthResult' } } } });
+
+export const OPERATIONAL_PATHS: PathsObject = {
+  '/v3alpha/events': {
+    get: {
+      operationId: 'StreamEvents',
+      summary: "The caller instance's events as Server-Sent Events, stored ones first, then live (permission execution.read or execution.target.read; each shows the events of the aggregates it reads)",
+      tags: ['Events'],
+      parameters: [
+        { name: 'fromPosition', in: 'query', required: false, description: 'First global position to send (inclusive); default 0', schema: { type: 'integer', minimum: 0 } },
+        { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this position (the id of the last message received); wins over fromPosition', schema: { type: 'integer', minimum: 0 } },
+      ],
+      responses: {
+        '200': {
+          description:
+            'text/event-stream. Each message: `id:` the global position, `event:` the event type, `data:` JSON {id, type, stream, aggregate {type, id, resourceOwner}, revision, sequence, position, createdAt, data, metadata {correlationId, causationId, actor}}. ' +
+            'Comment lines (`: keep-alive`) every 15 s. Reconnect with `Last-Event-ID` to receive the events after that position.',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        ...COMMON_ERRORS,
+      },
+    },
+  },
+  '/healthz': {
+    get: { operationId: 'Liveness', summary: 'Liveness: 200 while the process serves', tags: ['Operations'], security: [], responses: { '200': health('Serving') } },
+  },
+};
+
+/** The error body of every API error, and the health check result. */
+export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
+  Status: {
+    type: 'object',
+    description: 'Every error, grpc-gateway style: the gRPC code, a message ending in the error id, and the id again in details',
+    required: ['code', 'message', 'details'],
+    properties: {
+      code: { type: 'integer', description: 'gRPC status code (3 InvalidArgument, 5 NotFound, 7 PermissionDenied, 14 Unavailable...)', example: 5 },
+      message: { type: 'string', example: 'Execution not found (COMMAND-suq2upd3rt)' },
+      details: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['@type', 'id', 'message'],
+          properties: {
+            '@type': { type: 'string', enum: ['type.googleapis.com/zitadel.v1.ErrorDetail'] },
+            id: { type: 'string', example: 'COMMAND-suq2upd3rt' },
+            message: { type: 'string', example: 'Execution not found' },
+          },
+        },
+      },
+    },
+  },
+  HealthResult: {
+    type: 'object',
+    description: 'Terminus health check result: `details` holds every check, `info` those up, `error` those down',
+    properties: {
+      status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+      info: { type: 'object', additionalProperties: true },
+      error: { type: 'object', additionalProperties: true },
+      details: { type: 'object', additionalProperties: true },
+    },
+  },
+};
