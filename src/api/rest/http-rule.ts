@@ -30,10 +30,11 @@ export function restMappingOf(method: DescMethod): RestMapping {
   };
 }
 
-/** The path template in Express's syntax: `/v3alpha/targets/:target_id`. */
-export const expressPath = (template: string): string => template.replace(PATH_VARIABLE, ':$1');
+/** The JSON name of the request field a path variable binds (`target_id` -> `targetId`). */
+export const pathParamName = (method: DescMethod, variable: string): string => method.input.fields.find((field) => field.name === variable)?.jsonName ?? variable;
 
-/** The path template in OpenAPI's syntax, variables by their JSON names: `/v3alpha/targets/{targetId}`. */
-export function openApiPath(method: DescMethod, template: string): string {
-  return template.replace(PATH_VARIABLE, (_whole, name: string) => `{${method.input.fields.find((field) => field.name === name)?.jsonName ?? name}}`);
-}
+/** The path template in Express's syntax, parameters by JSON name: `/v3alpha/targets/:targetId`. */
+export const expressPath = (method: DescMethod, template: string): string => template.replace(PATH_VARIABLE, (_whole, name: string) => `:${pathParamName(method, name)}`);
+
+/** The path template in OpenAPI's syntax, variables by JSON name: `/v3alpha/targets/{targetId}`. */
+export const openApiPath = (method: DescMethod, template: string): string => template.replace(PATH_VARIABLE, (_whole, name: string) => `{${pathParamName(method, name)}}`);

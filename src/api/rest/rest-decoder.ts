@@ -25,7 +25,7 @@ export function decodeRestRequest<I extends DescMessage>(method: DescMethod & { 
   const json = mapping.pathFields.length > 0 ? { ...body } : body;
   for (const name of mapping.pathFields) {
     const field = method.input.fields.find((candidate) => candidate.name === name);
-    if (field) json[field.jsonName] = request.params?.[name] ?? '';
+    if (field) json[field.jsonName] = request.params?.[field.jsonName] ?? '';
   }
   let message: MessageShape<I>;
   try {

@@ -17,7 +17,7 @@ const REQUEST_METHODS: Record<HttpVerb, RequestMethod> = {
  */
 export function RestRoute(method: DescMethod, options: { status?: number } = {}): MethodDecorator {
   const mapping = restMappingOf(method);
-  return applyDecorators(RequestMapping({ path: expressPath(mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200));
+  return applyDecorators(RequestMapping({ path: expressPath(method, mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200));
 }
 
 /**
