@@ -71,12 +71,15 @@ describe('API documentation', () => {
   });
 });
 
-/** The routes Express serves, but the documentation's own. */
+/**
+ * The routes Express serves, but the documentation's own, the web console's pages and what the
+ * management port serves (`/metrics`, `/readyz`: their routes answer there only).
+ */
 function servedRoutes(app: { getHttpAdapter(): { getInstance(): unknown } }): { method: string; path: string }[] {
   type Layer = { route?: { path: string; methods: Record<string, boolean> } };
   const router = (app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router;
   return router.stack.flatMap((layer) =>
-    layer.route && !layer.route.path.startsWith('/docs')
+    layer.route && !/^\/(docs|console)\b/.test(layer.route.path) && !['/metrics', '/readyz'].includes(layer.route.path)
       ? Object.keys(layer.route.methods).filter((method) => method !== '_all').map((method) => ({ method, path: layer.route!.path }))
       : [],
   );
