@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ActionsV2Module } from './api/v2/v2.module';
 import { V3alphaModule } from './api/v3alpha/v3alpha.module';
 import { AuthModule } from './auth';
 import { ConsistencyModule } from './consistency/consistency.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ExecutionsModule,
         RuntimeModule,
         V3alphaModule,
+        ActionsV2Module,
         GrpcModule,
         HealthModule,
         ManagementModule,

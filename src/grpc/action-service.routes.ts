@@ -1,4 +1,6 @@
+import type { DescService } from '@bufbuild/protobuf';
 import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
+import type { Permission } from '../auth/permissions';
 import { consistencyInterceptor } from '../consistency/connect-consistency.interceptor';
 import { ActionService } from './gen/zitadel/action/v3alpha/action_service_pb';
 import { authInterceptor, type AuthenticateHeader } from './auth/auth-interceptor';
@@ -16,7 +18,18 @@ export interface ActionServiceRouteOptions {
  * failures are converted too) and then the auth interceptor (token and per-RPC permission).
  */
 export function registerActionService(router: ConnectRouter, implementation: Partial<ServiceImpl<typeof ActionService>>, options: ActionServiceRouteOptions): void {
-  router.service(ActionService, implementation, {
-    interceptors: [errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, ACTION_SERVICE_PERMISSIONS)],
+  registerRpcService(router, ActionService, implementation, ACTION_SERVICE_PERMISSIONS, options);
+}
+
+/** Registers any API service the same way, with the permission of each of its RPCs (undefined: any valid token). */
+export function registerRpcService<S extends DescService>(
+  router: ConnectRouter,
+  service: S,
+  implementation: Partial<ServiceImpl<S>>,
+  permissions: Readonly<Record<keyof S['method'], Permission | undefined>>,
+  options: ActionServiceRouteOptions,
+): void {
+  router.service(service, implementation, {
+    interceptors: [errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, permissions)],
   });
 }

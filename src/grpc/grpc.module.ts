@@ -5,12 +5,18 @@ import { AuthModule } from '../auth/auth.module';
 import { TenantRateLimiter } from '../auth/tenant-rate-limiter';
 import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { registerActionService } from './action-service.routes';
+import { registerActionService, registerRpcService } from './action-service.routes';
 import { classifyError } from './errors/classify-error';
 import { ActionService, file_zitadel_action_v3alpha_action_service } from './gen/zitadel/action/v3alpha/action_service_pb';
 import { rpcImplementation } from '../api/rpc/rpc-implementation';
 import { V3alphaActionService } from '../api/v3alpha/action-service';
 import { V3alphaModule } from '../api/v3alpha/v3alpha.module';
+import { ActionsV2Service } from '../api/v2/action-service';
+import { ACTIONS_V2_PERMISSIONS } from '../api/v2/rest-docs';
+import { ACTIONS_V2_PACKAGES, rpcsOf } from '../api/v2/rpc-services';
+import { ActionsV2Module } from '../api/v2/v2.module';
+import { file_zitadel_action_v2_action_service } from './gen/zitadel/action/v2/action_service_pb';
+import { file_zitadel_action_v2beta_action_service } from './gen/zitadel/action/v2beta/action_service_pb';
 import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
 import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
 import { H2cServer } from './server/h2c-server';
@@ -20,27 +26,33 @@ import { withRequestContext } from './server/request-context';
 export type GrpcHttpMiddleware = ReturnType<typeof createExpressMiddleware>;
 export const GRPC_HTTP_MIDDLEWARE = Symbol('GRPC_HTTP_MIDDLEWARE');
 
-/** ActionService routes (with auth and error mapping), shared by both ports. */
+/** The ActionService routes of every API version (with auth and error mapping), shared by both ports. */
 @Injectable()
 export class ActionServiceRoutes {
   private readonly logger = new Logger('gRPC');
 
   constructor(
     private readonly service: V3alphaActionService,
+    private readonly actionsV2: ActionsV2Service,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(TenantRateLimiter) private readonly limiter: TenantRateLimiter,
   ) {}
 
-  readonly register = (router: ConnectRouter): void =>
-    registerActionService(router, rpcImplementation(ActionService, this.service), {
-      authenticate: async (authorization) => {
+  readonly register = (router: ConnectRouter): void => {
+    const options = {
+      authenticate: async (authorization: string | undefined) => {
         const caller = await this.verifier.verify(authorization);
         this.limiter.take(caller.instanceId);
         return caller;
       },
       toApiError: classifyError,
-      logFailure: (error, rpc) => this.logger.error(`${rpc} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-    });
+      logFailure: (error: unknown, rpc: string) => this.logger.error(`${rpc} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    };
+    registerActionService(router, rpcImplementation(ActionService, this.service), options);
+    for (const service of ACTIONS_V2_PACKAGES) {
+      registerRpcService(router, service, rpcImplementation(service, rpcsOf(service, this.actionsV2)), ACTIONS_V2_PERMISSIONS, options);
+    }
+  };
 }
 
 /**
@@ -59,7 +71,8 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
   ) {
-    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, [file_zitadel_action_v3alpha_action_service, file_zitadel_v1_error_detail])));
+    const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_zitadel_v1_error_detail];
+    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected)));
     // Mounted while the application is being created, i.e. before the body parser and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
     // its own size limit and Connect-shaped errors) and passes every other request on
@@ -89,7 +102,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
  * Import it into the application module; it needs APP_CONFIG and the CQRS buses.
  */
 @Module({
-  imports: [AuthModule, V3alphaModule],
+  imports: [AuthModule, V3alphaModule, ActionsV2Module],
   providers: [
     ActionServiceRoutes,
     { provide: GRPC_HTTP_MIDDLEWARE, inject: [ActionServiceRoutes], useFactory: (routes: ActionServiceRoutes) => createExpressMiddleware(routes.register) },

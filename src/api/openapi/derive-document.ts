@@ -33,7 +33,7 @@ export function deriveServicePaths(services: readonly ServiceDocs[]): { paths: P
       const permission = permissions[method.localName];
       const operation: OperationObject = {
         operationId: method.name,
-        summary: `${doc.summary} (permission ${permission})`,
+        summary: `${doc.summary} (${permission === undefined ? 'any valid token' : `permission ${permission}`})`,
         tags: [doc.tag],
         parameters: mapping.pathFields.map((name): ParameterObject => {
           const field = method.input.fields.find((candidate) => candidate.name === name)!;

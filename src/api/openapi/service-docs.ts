@@ -18,6 +18,7 @@ export interface RpcDoc {
 export interface ServiceDocs<S extends DescService = DescService> {
   service: S;
   /** The permission each RPC requires (the same table the RPC transports use). */
-  permissions: Readonly<Record<keyof S['method'], Permission>>;
+  /** Undefined for an RPC any valid token may call. */
+  permissions: Readonly<Record<keyof S['method'], Permission | undefined>>;
   rpcs: Readonly<Record<keyof S['method'], RpcDoc>>;
 }

@@ -26,6 +26,7 @@ import {
 import { RestRequest, RestRoute } from '../rest/rest-route';
 import { toRestJson } from '../rest/rest-json';
 import { V3alphaActionService } from './action-service';
+import { ACTION_SERVICE_PERMISSIONS } from '../../grpc/auth/rpc-permissions';
 import { V3ALPHA_DOCS } from './rest-docs';
 
 type Rpc = keyof typeof ActionService.method;
@@ -36,7 +37,7 @@ const rpc = ActionService.method;
  * docs table) and its permission (the table every transport uses).
  */
 const route = (name: Rpc): MethodDecorator =>
-  applyDecorators(RestRoute(rpc[name], { status: V3ALPHA_DOCS.rpcs[name].status }), RequirePermission(V3ALPHA_DOCS.permissions[name]));
+  applyDecorators(RestRoute(rpc[name], { status: V3ALPHA_DOCS.rpcs[name].status }), RequirePermission(ACTION_SERVICE_PERMISSIONS[name]));
 
 const request = (method: DescMethod): ParameterDecorator => RestRequest(method);
 

@@ -10,13 +10,15 @@ export type AuthenticateHeader = (authorization: string | undefined) => Promise<
 /**
  * Authenticates every call from its `authorization` metadata (the same bearer token as over
  * HTTP) and checks the RPC's permission before the handler runs. RPCs without an entry in
- * `permissions` are refused, so a new RPC cannot be served unprotected by accident.
+ * `permissions` are refused, so a new RPC cannot be served unprotected by accident; an entry
+ * stating undefined lets any valid token call the RPC.
  */
-export function authInterceptor(authenticate: AuthenticateHeader, permissions: Readonly<Record<string, Permission>>): Interceptor {
+export function authInterceptor(authenticate: AuthenticateHeader, permissions: Readonly<Record<string, Permission | undefined>>): Interceptor {
   return (next) => async (request) => {
     const caller = await authenticate(request.header.get('authorization') ?? undefined);
-    const required = Object.hasOwn(permissions, request.method.localName) ? permissions[request.method.localName] : undefined;
-    if (required === undefined || !caller.permissions.has(required)) throw permissionDeniedError(required);
+    if (!Object.hasOwn(permissions, request.method.localName)) throw permissionDeniedError();
+    const required = permissions[request.method.localName];
+    if (required !== undefined && !caller.permissions.has(required)) throw permissionDeniedError(required);
     request.contextValues.set(CALLER, caller);
     return next(request);
   };

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/action/v2/execution.proto.
  */
 export const file_zitadel_action_v2_execution: GenFile = /*@__PURE__*/
-  fileDesc("CiF6aXRhZGVsL2FjdGlvbi92Mi9leGVjdXRpb24ucHJvdG8SEXppdGFkZWwuYWN0aW9uLnYyIrEBCglFeGVjdXRpb24SLwoJY29uZGl0aW9uGAEgASgLMhwueml0YWRlbC5hY3Rpb24udjIuQ29uZGl0aW9uEjEKDWNyZWF0aW9uX2RhdGUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NoYW5nZV9kYXRlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0YXJnZXRzGAQgAygJIv0BCglDb25kaXRpb24SNgoHcmVxdWVzdBgBIAEoCzIjLnppdGFkZWwuYWN0aW9uLnYyLlJlcXVlc3RFeGVjdXRpb25IABI4CghyZXNwb25zZRgCIAEoCzIkLnppdGFkZWwuYWN0aW9uLnYyLlJlc3BvbnNlRXhlY3V0aW9uSAASOAoIZnVuY3Rpb24YAyABKAsyJC56aXRhZGVsLmFjdGlvbi52Mi5GdW5jdGlvbkV4ZWN1dGlvbkgAEjIKBWV2ZW50GAQgASgLMiEueml0YWRlbC5hY3Rpb24udjIuRXZlbnRFeGVjdXRpb25IAEIQCg5jb25kaXRpb25fdHlwZSJTChBSZXF1ZXN0RXhlY3V0aW9uEhAKBm1ldGhvZBgBIAEoCUgAEhEKB3NlcnZpY2UYAiABKAlIABINCgNhbGwYAyABKAhIAEILCgljb25kaXRpb24iVAoRUmVzcG9uc2VFeGVjdXRpb24SEAoGbWV0aG9kGAEgASgJSAASEQoHc2VydmljZRgCIAEoCUgAEg0KA2FsbBgDIAEoCEgAQgsKCWNvbmRpdGlvbiIhChFGdW5jdGlvbkV4ZWN1dGlvbhIMCgRuYW1lGAEgASgJIk4KDkV2ZW50RXhlY3V0aW9uEg8KBWV2ZW50GAEgASgJSAASDwoFZ3JvdXAYAiABKAlIABINCgNhbGwYAyABKAhIAEILCgljb25kaXRpb25iBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiF6aXRhZGVsL2FjdGlvbi92Mi9leGVjdXRpb24ucHJvdG8SEXppdGFkZWwuYWN0aW9uLnYyIrEBCglFeGVjdXRpb24SLwoJY29uZGl0aW9uGAEgASgLMhwueml0YWRlbC5hY3Rpb24udjIuQ29uZGl0aW9uEjEKDWNyZWF0aW9uX2RhdGUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NoYW5nZV9kYXRlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0YXJnZXRzGAQgAygJIoQCCglDb25kaXRpb24SNgoHcmVxdWVzdBgBIAEoCzIjLnppdGFkZWwuYWN0aW9uLnYyLlJlcXVlc3RFeGVjdXRpb25IABI4CghyZXNwb25zZRgCIAEoCzIkLnppdGFkZWwuYWN0aW9uLnYyLlJlc3BvbnNlRXhlY3V0aW9uSAASOAoIZnVuY3Rpb24YAyABKAsyJC56aXRhZGVsLmFjdGlvbi52Mi5GdW5jdGlvbkV4ZWN1dGlvbkgAEjIKBWV2ZW50GAQgASgLMiEueml0YWRlbC5hY3Rpb24udjIuRXZlbnRFeGVjdXRpb25IAEIXCg5jb25kaXRpb25fdHlwZRIFukgCCAEi/AEKEFJlcXVlc3RFeGVjdXRpb24SHAoGbWV0aG9kGAEgASgJQgq6SAdyBRABGOgHSAASHQoHc2VydmljZRgCIAEoCUIKukgHcgUQARjoB0gAEg0KA2FsbBgDIAEoCEgAOo4BukiKARqHAQoSQ09NTUFORC0zdGtlajYzMGU2Ej5SZXF1ZXN0IG9yIHJlc3BvbnNlIGNvbmRpdGlvbiBuZWVkcyBhIG1ldGhvZCwgYSBzZXJ2aWNlIG9yIGFsbBoxaGFzKHRoaXMubWV0aG9kKSB8fCBoYXModGhpcy5zZXJ2aWNlKSB8fCB0aGlzLmFsbEILCgljb25kaXRpb24i/QEKEVJlc3BvbnNlRXhlY3V0aW9uEhwKBm1ldGhvZBgBIAEoCUIKukgHcgUQARjoB0gAEh0KB3NlcnZpY2UYAiABKAlCCrpIB3IFEAEY6AdIABINCgNhbGwYAyABKAhIADqOAbpIigEahwEKEkNPTU1BTkQtM3RrZWo2MzBlNhI+UmVxdWVzdCBvciByZXNwb25zZSBjb25kaXRpb24gbmVlZHMgYSBtZXRob2QsIGEgc2VydmljZSBvciBhbGwaMWhhcyh0aGlzLm1ldGhvZCkgfHwgaGFzKHRoaXMuc2VydmljZSkgfHwgdGhpcy5hbGxCCwoJY29uZGl0aW9uIncKEUZ1bmN0aW9uRXhlY3V0aW9uEmIKBG5hbWUYASABKAlCVLpISboBRgoSQ09NTUFORC01Zm9sd241andzEh9GdW5jdGlvbiBjb25kaXRpb24gbmVlZHMgYSBuYW1lGg90aGlzLnNpemUoKSA+IDC6SAVyAxjoByLhAQoORXZlbnRFeGVjdXRpb24SGwoFZXZlbnQYASABKAlCCrpIB3IFEAEY6AdIABIbCgVncm91cBgCIAEoCUIKukgHcgUQARjoB0gAEg0KA2FsbBgDIAEoCEgAOnm6SHYadAoSQ09NTUFORC13NXNtYjZ2N3F1Ei5FdmVudCBjb25kaXRpb24gbmVlZHMgYW4gZXZlbnQsIGEgZ3JvdXAgb3IgYWxsGi5oYXModGhpcy5ldmVudCkgfHwgaGFzKHRoaXMuZ3JvdXApIHx8IHRoaXMuYWxsQgsKCWNvbmRpdGlvbmIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * An execution as read: the targets called, in order, when its condition occurs.
@@ -26,11 +27,15 @@ export type Execution = Message<"zitadel.action.v2.Execution"> & {
   condition?: Condition | undefined;
 
   /**
+   * When the execution was set after not existing.
+   *
    * @generated from field: google.protobuf.Timestamp creation_date = 2;
    */
   creationDate?: Timestamp | undefined;
 
   /**
+   * When it was last set.
+   *
    * @generated from field: google.protobuf.Timestamp change_date = 3;
    */
   changeDate?: Timestamp | undefined;
@@ -61,24 +66,32 @@ export type Condition = Message<"zitadel.action.v2.Condition"> & {
    */
   conditionType: {
     /**
+     * On a request to an API method or service.
+     *
      * @generated from field: zitadel.action.v2.RequestExecution request = 1;
      */
     value: RequestExecution;
     case: "request";
   } | {
     /**
+     * On the response of an API method or service.
+     *
      * @generated from field: zitadel.action.v2.ResponseExecution response = 2;
      */
     value: ResponseExecution;
     case: "response";
   } | {
     /**
+     * When a function of the host system is used.
+     *
      * @generated from field: zitadel.action.v2.FunctionExecution function = 3;
      */
     value: FunctionExecution;
     case: "function";
   } | {
     /**
+     * When an event is stored.
+     *
      * @generated from field: zitadel.action.v2.EventExecution event = 4;
      */
     value: EventExecution;
@@ -94,7 +107,7 @@ export const ConditionSchema: GenMessage<Condition> = /*@__PURE__*/
   messageDesc(file_zitadel_action_v2_execution, 1);
 
 /**
- * On a request of a full method (/pkg.Service/Method), of any method of a service, or of all.
+ * Request condition: exactly one of method, service or all.
  *
  * @generated from message zitadel.action.v2.RequestExecution
  */
@@ -104,18 +117,24 @@ export type RequestExecution = Message<"zitadel.action.v2.RequestExecution"> & {
    */
   condition: {
     /**
+     * Full gRPC method name, e.g. `/zitadel.session.v2.SessionService/ListSessions`.
+     *
      * @generated from field: string method = 1;
      */
     value: string;
     case: "method";
   } | {
     /**
+     * gRPC service name, e.g. `zitadel.session.v2.SessionService`.
+     *
      * @generated from field: string service = 2;
      */
     value: string;
     case: "service";
   } | {
     /**
+     * Every request.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;
@@ -131,7 +150,7 @@ export const RequestExecutionSchema: GenMessage<RequestExecution> = /*@__PURE__*
   messageDesc(file_zitadel_action_v2_execution, 2);
 
 /**
- * On a response, with the choices of RequestExecution.
+ * Response condition: exactly one of method, service or all.
  *
  * @generated from message zitadel.action.v2.ResponseExecution
  */
@@ -141,18 +160,24 @@ export type ResponseExecution = Message<"zitadel.action.v2.ResponseExecution"> &
    */
   condition: {
     /**
+     * Full gRPC method name.
+     *
      * @generated from field: string method = 1;
      */
     value: string;
     case: "method";
   } | {
     /**
+     * gRPC service name.
+     *
      * @generated from field: string service = 2;
      */
     value: string;
     case: "service";
   } | {
     /**
+     * Every response.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;
@@ -168,12 +193,14 @@ export const ResponseExecutionSchema: GenMessage<ResponseExecution> = /*@__PURE_
   messageDesc(file_zitadel_action_v2_execution, 3);
 
 /**
- * On a function of the host system.
+ * Function condition.
  *
  * @generated from message zitadel.action.v2.FunctionExecution
  */
 export type FunctionExecution = Message<"zitadel.action.v2.FunctionExecution"> & {
   /**
+   * Function name, e.g. `preuserinfo`.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -187,7 +214,7 @@ export const FunctionExecutionSchema: GenMessage<FunctionExecution> = /*@__PURE_
   messageDesc(file_zitadel_action_v2_execution, 4);
 
 /**
- * On an event, any event of a group, or all events.
+ * Event condition: exactly one of event, group or all.
  *
  * @generated from message zitadel.action.v2.EventExecution
  */
@@ -197,18 +224,24 @@ export type EventExecution = Message<"zitadel.action.v2.EventExecution"> & {
    */
   condition: {
     /**
+     * Event type, e.g. `user.human.added`.
+     *
      * @generated from field: string event = 1;
      */
     value: string;
     case: "event";
   } | {
     /**
+     * Event group, e.g. `user.human`: every event type below it.
+     *
      * @generated from field: string group = 2;
      */
     value: string;
     case: "group";
   } | {
     /**
+     * Every event.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;

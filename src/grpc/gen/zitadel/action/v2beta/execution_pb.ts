@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/action/v2beta/execution.proto.
  */
 export const file_zitadel_action_v2beta_execution: GenFile = /*@__PURE__*/
-  fileDesc("CiV6aXRhZGVsL2FjdGlvbi92MmJldGEvZXhlY3V0aW9uLnByb3RvEhV6aXRhZGVsLmFjdGlvbi52MmJldGEitQEKCUV4ZWN1dGlvbhIzCgljb25kaXRpb24YASABKAsyIC56aXRhZGVsLmFjdGlvbi52MmJldGEuQ29uZGl0aW9uEjEKDWNyZWF0aW9uX2RhdGUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NoYW5nZV9kYXRlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0YXJnZXRzGAQgAygJIo0CCglDb25kaXRpb24SOgoHcmVxdWVzdBgBIAEoCzInLnppdGFkZWwuYWN0aW9uLnYyYmV0YS5SZXF1ZXN0RXhlY3V0aW9uSAASPAoIcmVzcG9uc2UYAiABKAsyKC56aXRhZGVsLmFjdGlvbi52MmJldGEuUmVzcG9uc2VFeGVjdXRpb25IABI8CghmdW5jdGlvbhgDIAEoCzIoLnppdGFkZWwuYWN0aW9uLnYyYmV0YS5GdW5jdGlvbkV4ZWN1dGlvbkgAEjYKBWV2ZW50GAQgASgLMiUueml0YWRlbC5hY3Rpb24udjJiZXRhLkV2ZW50RXhlY3V0aW9uSABCEAoOY29uZGl0aW9uX3R5cGUiUwoQUmVxdWVzdEV4ZWN1dGlvbhIQCgZtZXRob2QYASABKAlIABIRCgdzZXJ2aWNlGAIgASgJSAASDQoDYWxsGAMgASgISABCCwoJY29uZGl0aW9uIlQKEVJlc3BvbnNlRXhlY3V0aW9uEhAKBm1ldGhvZBgBIAEoCUgAEhEKB3NlcnZpY2UYAiABKAlIABINCgNhbGwYAyABKAhIAEILCgljb25kaXRpb24iIQoRRnVuY3Rpb25FeGVjdXRpb24SDAoEbmFtZRgBIAEoCSJOCg5FdmVudEV4ZWN1dGlvbhIPCgVldmVudBgBIAEoCUgAEg8KBWdyb3VwGAIgASgJSAASDQoDYWxsGAMgASgISABCCwoJY29uZGl0aW9uYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiV6aXRhZGVsL2FjdGlvbi92MmJldGEvZXhlY3V0aW9uLnByb3RvEhV6aXRhZGVsLmFjdGlvbi52MmJldGEitQEKCUV4ZWN1dGlvbhIzCgljb25kaXRpb24YASABKAsyIC56aXRhZGVsLmFjdGlvbi52MmJldGEuQ29uZGl0aW9uEjEKDWNyZWF0aW9uX2RhdGUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NoYW5nZV9kYXRlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0YXJnZXRzGAQgAygJIpQCCglDb25kaXRpb24SOgoHcmVxdWVzdBgBIAEoCzInLnppdGFkZWwuYWN0aW9uLnYyYmV0YS5SZXF1ZXN0RXhlY3V0aW9uSAASPAoIcmVzcG9uc2UYAiABKAsyKC56aXRhZGVsLmFjdGlvbi52MmJldGEuUmVzcG9uc2VFeGVjdXRpb25IABI8CghmdW5jdGlvbhgDIAEoCzIoLnppdGFkZWwuYWN0aW9uLnYyYmV0YS5GdW5jdGlvbkV4ZWN1dGlvbkgAEjYKBWV2ZW50GAQgASgLMiUueml0YWRlbC5hY3Rpb24udjJiZXRhLkV2ZW50RXhlY3V0aW9uSABCFwoOY29uZGl0aW9uX3R5cGUSBbpIAggBIvwBChBSZXF1ZXN0RXhlY3V0aW9uEhwKBm1ldGhvZBgBIAEoCUIKukgHcgUQARjoB0gAEh0KB3NlcnZpY2UYAiABKAlCCrpIB3IFEAEY6AdIABINCgNhbGwYAyABKAhIADqOAbpIigEahwEKEkNPTU1BTkQtM3RrZWo2MzBlNhI+UmVxdWVzdCBvciByZXNwb25zZSBjb25kaXRpb24gbmVlZHMgYSBtZXRob2QsIGEgc2VydmljZSBvciBhbGwaMWhhcyh0aGlzLm1ldGhvZCkgfHwgaGFzKHRoaXMuc2VydmljZSkgfHwgdGhpcy5hbGxCCwoJY29uZGl0aW9uIv0BChFSZXNwb25zZUV4ZWN1dGlvbhIcCgZtZXRob2QYASABKAlCCrpIB3IFEAEY6AdIABIdCgdzZXJ2aWNlGAIgASgJQgq6SAdyBRABGOgHSAASDQoDYWxsGAMgASgISAA6jgG6SIoBGocBChJDT01NQU5ELTN0a2VqNjMwZTYSPlJlcXVlc3Qgb3IgcmVzcG9uc2UgY29uZGl0aW9uIG5lZWRzIGEgbWV0aG9kLCBhIHNlcnZpY2Ugb3IgYWxsGjFoYXModGhpcy5tZXRob2QpIHx8IGhhcyh0aGlzLnNlcnZpY2UpIHx8IHRoaXMuYWxsQgsKCWNvbmRpdGlvbiJ3ChFGdW5jdGlvbkV4ZWN1dGlvbhJiCgRuYW1lGAEgASgJQlS6SEm6AUYKEkNPTU1BTkQtNWZvbHduNWp3cxIfRnVuY3Rpb24gY29uZGl0aW9uIG5lZWRzIGEgbmFtZRoPdGhpcy5zaXplKCkgPiAwukgFcgMY6Aci4QEKDkV2ZW50RXhlY3V0aW9uEhsKBWV2ZW50GAEgASgJQgq6SAdyBRABGOgHSAASGwoFZ3JvdXAYAiABKAlCCrpIB3IFEAEY6AdIABINCgNhbGwYAyABKAhIADp5ukh2GnQKEkNPTU1BTkQtdzVzbWI2djdxdRIuRXZlbnQgY29uZGl0aW9uIG5lZWRzIGFuIGV2ZW50LCBhIGdyb3VwIG9yIGFsbBouaGFzKHRoaXMuZXZlbnQpIHx8IGhhcyh0aGlzLmdyb3VwKSB8fCB0aGlzLmFsbEILCgljb25kaXRpb25iBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * An execution as read: the targets called, in order, when its condition occurs.
@@ -26,11 +27,15 @@ export type Execution = Message<"zitadel.action.v2beta.Execution"> & {
   condition?: Condition | undefined;
 
   /**
+   * When the execution was set after not existing.
+   *
    * @generated from field: google.protobuf.Timestamp creation_date = 2;
    */
   creationDate?: Timestamp | undefined;
 
   /**
+   * When it was last set.
+   *
    * @generated from field: google.protobuf.Timestamp change_date = 3;
    */
   changeDate?: Timestamp | undefined;
@@ -61,24 +66,32 @@ export type Condition = Message<"zitadel.action.v2beta.Condition"> & {
    */
   conditionType: {
     /**
+     * On a request to an API method or service.
+     *
      * @generated from field: zitadel.action.v2beta.RequestExecution request = 1;
      */
     value: RequestExecution;
     case: "request";
   } | {
     /**
+     * On the response of an API method or service.
+     *
      * @generated from field: zitadel.action.v2beta.ResponseExecution response = 2;
      */
     value: ResponseExecution;
     case: "response";
   } | {
     /**
+     * When a function of the host system is used.
+     *
      * @generated from field: zitadel.action.v2beta.FunctionExecution function = 3;
      */
     value: FunctionExecution;
     case: "function";
   } | {
     /**
+     * When an event is stored.
+     *
      * @generated from field: zitadel.action.v2beta.EventExecution event = 4;
      */
     value: EventExecution;
@@ -94,7 +107,7 @@ export const ConditionSchema: GenMessage<Condition> = /*@__PURE__*/
   messageDesc(file_zitadel_action_v2beta_execution, 1);
 
 /**
- * On a request of a full method (/pkg.Service/Method), of any method of a service, or of all.
+ * Request condition: exactly one of method, service or all.
  *
  * @generated from message zitadel.action.v2beta.RequestExecution
  */
@@ -104,18 +117,24 @@ export type RequestExecution = Message<"zitadel.action.v2beta.RequestExecution">
    */
   condition: {
     /**
+     * Full gRPC method name, e.g. `/zitadel.session.v2.SessionService/ListSessions`.
+     *
      * @generated from field: string method = 1;
      */
     value: string;
     case: "method";
   } | {
     /**
+     * gRPC service name, e.g. `zitadel.session.v2.SessionService`.
+     *
      * @generated from field: string service = 2;
      */
     value: string;
     case: "service";
   } | {
     /**
+     * Every request.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;
@@ -131,7 +150,7 @@ export const RequestExecutionSchema: GenMessage<RequestExecution> = /*@__PURE__*
   messageDesc(file_zitadel_action_v2beta_execution, 2);
 
 /**
- * On a response, with the choices of RequestExecution.
+ * Response condition: exactly one of method, service or all.
  *
  * @generated from message zitadel.action.v2beta.ResponseExecution
  */
@@ -141,18 +160,24 @@ export type ResponseExecution = Message<"zitadel.action.v2beta.ResponseExecution
    */
   condition: {
     /**
+     * Full gRPC method name.
+     *
      * @generated from field: string method = 1;
      */
     value: string;
     case: "method";
   } | {
     /**
+     * gRPC service name.
+     *
      * @generated from field: string service = 2;
      */
     value: string;
     case: "service";
   } | {
     /**
+     * Every response.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;
@@ -168,12 +193,14 @@ export const ResponseExecutionSchema: GenMessage<ResponseExecution> = /*@__PURE_
   messageDesc(file_zitadel_action_v2beta_execution, 3);
 
 /**
- * On a function of the host system.
+ * Function condition.
  *
  * @generated from message zitadel.action.v2beta.FunctionExecution
  */
 export type FunctionExecution = Message<"zitadel.action.v2beta.FunctionExecution"> & {
   /**
+   * Function name, e.g. `preuserinfo`.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -187,7 +214,7 @@ export const FunctionExecutionSchema: GenMessage<FunctionExecution> = /*@__PURE_
   messageDesc(file_zitadel_action_v2beta_execution, 4);
 
 /**
- * On an event, any event of a group, or all events.
+ * Event condition: exactly one of event, group or all.
  *
  * @generated from message zitadel.action.v2beta.EventExecution
  */
@@ -197,18 +224,24 @@ export type EventExecution = Message<"zitadel.action.v2beta.EventExecution"> & {
    */
   condition: {
     /**
+     * Event type, e.g. `user.human.added`.
+     *
      * @generated from field: string event = 1;
      */
     value: string;
     case: "event";
   } | {
     /**
+     * Event group, e.g. `user.human`: every event type below it.
+     *
      * @generated from field: string group = 2;
      */
     value: string;
     case: "group";
   } | {
     /**
+     * Every event.
+     *
      * @generated from field: bool all = 3;
      */
     value: boolean;
