@@ -70,16 +70,20 @@ function inputTypes(services: readonly DescService[]): Set<string> {
   return seen;
 }
 
-/** Type names whose short name no other reachable type shares (those keep the short name). */
+/**
+ * Type names that keep their short name: the first reachable type of each short name, in the
+ * order of the services (so the first service's schemas keep their names when a later version
+ * declares messages of the same names; those get their full names).
+ */
 function uniqueShortNames(services: readonly DescService[]): Set<string> {
-  const byShort = new Map<string, Set<string>>();
+  const owners = new Map<string, string>();
   const seen = new Set<string>();
   const visit = (message: DescMessage): void => {
     if (seen.has(message.typeName)) return;
     seen.add(message.typeName);
-    byShort.set(message.name, (byShort.get(message.name) ?? new Set()).add(message.typeName));
+    if (!owners.has(message.name)) owners.set(message.name, message.typeName);
     for (const field of message.fields) if (field.message) visit(field.message);
   };
   for (const service of services) for (const method of service.methods) [method.input, method.output].forEach(visit);
-  return new Set([...byShort.values()].filter((names) => names.size === 1).flatMap((names) => [...names]));
+  return new Set(owners.values());
 }
