@@ -9,7 +9,7 @@ type Operation = { operationId: string; requestBody?: { content: Record<string, 
 const EXAMPLES = Object.entries(buildApiDocument().paths).flatMap(([path, item]) =>
   Object.entries(item as Record<string, Operation>).flatMap(([method, operation]) => {
     const example = operation.requestBody?.content['application/json']?.example;
-    return example ? [{ name: operation.operationId, method, path: path.replace(/\{[^}]+\}/g, '218041719477776989'), example, documented: Object.keys(operation.responses) }] : [];
+    return example ? [{ name: operation.operationId, version: path.split('/')[1], method, path: path.replace(/\{[^}]+\}/g, '218041719477776989'), example, documented: Object.keys(operation.responses) }] : [];
   }),
 );
 
@@ -22,10 +22,16 @@ describe('the examples of the API document', () => {
   afterAll(() => testApp.close());
 
   it('cover the RPCs that take a body', () => {
-    expect(EXAMPLES.map((example) => example.name).sort()).toEqual(['CreateTarget', 'DeleteExecution', 'ListExecutions', 'ListTargets', 'SetExecution', 'UpdateTarget']);
+    const withBody = ['CreateTarget', 'ListExecutions', 'ListTargets', 'SetExecution', 'UpdateTarget'];
+    const names = (version: string): string[] => EXAMPLES.filter((example) => example.version === version).map((example) => example.name).sort();
+    expect({ v3alpha: names('v3alpha'), v2: names('v2'), v2beta: names('v2beta') }).toEqual({
+      v3alpha: ['CreateTarget', 'DeleteExecution', 'ListExecutions', 'ListTargets', 'SetExecution', 'UpdateTarget'],
+      v2: withBody,
+      v2beta: withBody,
+    });
   });
 
-  it.each(EXAMPLES.map((example) => [example.name, example] as const))('%s: the service accepts the example and answers a documented status', async (_name, { method, path, example, documented }) => {
+  it.each(EXAMPLES.map((example) => [`${example.version} ${example.name}`, example] as const))('%s: the service accepts the example and answers a documented status', async (_name, { method, path, example, documented }) => {
     const api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
     const call = testApp.http()[method as 'post'](path).set('Authorization', `Bearer ${api.token}`);
     const response = await call.send(example);
