@@ -5,6 +5,7 @@ import { TargetsModule } from '../targets/targets.module';
 import { TargetCaller } from './calls/target-caller';
 import { TargetHttpClient } from './calls/target-http-client';
 import { ExecutionIndex } from './index/execution-index';
+import { EventPublisher } from './publish/event-publisher';
 import { RunService } from './run/run-service';
 
 /** Closes the connection pools when the application stops. */
@@ -24,7 +25,8 @@ class TargetHttpClientLifecycle implements OnApplicationShutdown {
     { provide: TargetCaller, inject: [TargetHttpClient], useFactory: (client: TargetHttpClient) => new TargetCaller(client) },
     ExecutionIndex,
     RunService,
+    EventPublisher,
   ],
-  exports: [RunService, ExecutionIndex, TargetCaller],
+  exports: [RunService, EventPublisher, ExecutionIndex, TargetCaller],
 })
 export class RuntimeModule {}

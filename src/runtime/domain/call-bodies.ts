@@ -1,3 +1,5 @@
+import type { PublishedEvent } from './published-event';
+
 /** Headers as a host passes them: name -> values. */
 export type HeaderValues = Record<string, string[]>;
 
@@ -38,21 +40,6 @@ export function functionCallBody(name: string, payload: Record<string, unknown>)
   return { function: name, ...payload };
 }
 
-/** An event a host published (spec §4), as stored. */
-export interface PublishedEvent {
-  id: string;
-  aggregateId: string;
-  aggregateType: string;
-  resourceOwner?: string;
-  version?: string;
-  sequence: number;
-  eventType: string;
-  /** RFC 3339 with nanoseconds as the host gave it. */
-  createdAt: string;
-  userId?: string;
-  payload: unknown;
-}
-
 /** ZITADEL's event body; the payload goes base64-encoded as `event_payload`. */
 export function eventCallBody(instanceId: string, event: PublishedEvent): JsonBody {
   return withoutEmpty({
@@ -65,6 +52,6 @@ export function eventCallBody(instanceId: string, event: PublishedEvent): JsonBo
     event_type: event.eventType,
     created_at: event.createdAt,
     userID: event.userId,
-    event_payload: Buffer.from(JSON.stringify(event.payload ?? null)).toString('base64'),
+    event_payload: Buffer.from(JSON.stringify(event.payload)).toString('base64'),
   });
 }
