@@ -21,7 +21,7 @@ describe('loadOperationsOptions', () => {
       shutdownGraceMs: 10_000,
       subscriberMaxAttempts: 5,
       subscriberRetryInitialMs: 200,
-      subscriberLeaseMs: 30_000,
+      subscriberLeaseMs: 10_000,
       httpHeadersTimeoutMs: 5_000,
       httpRequestTimeoutMs: 10_000,
       httpKeepAliveTimeoutMs: 5_000,

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
+import { ServiceSubscribers } from '../subscribers/service-subscribers';
 import { ProjectionReadinessJudge } from './readiness';
 
 interface JsonResponse {
@@ -17,7 +18,9 @@ interface JsonResponse {
 /**
  * Probes for orchestrators: `/healthz` (liveness) answers 200 while the process serves;
  * `/readyz` (readiness) answers 200 only when the event store and the read-model database
- * answer and every projection is within the lag bound, else 503 with what failed.
+ * answer and every projection is within the lag bound, else 503 with what failed. It also
+ * shows each durable subscriber's lag (in events) and lease holder, for information: a replica
+ * serves reads whatever the subscribers' progress, so their lag does not make it unready.
  */
 @Controller()
 @Public()
@@ -30,6 +33,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly engine: ProjectionEngine,
+    private readonly subscribers: ServiceSubscribers,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
   ) {
     this.judge = new ProjectionReadinessJudge({ maxLagEvents: operations.readinessMaxLagEvents, caughtUpWithinMs: operations.readinessCaughtUpWithinMs });
@@ -57,6 +61,7 @@ export class HealthController {
           await this.readModel.query('SELECT 1');
         }).withTimeout(timeoutMs),
         () => this.projectionsCheck(),
+        () => this.subscribersCheck(),
       ]);
       response.status(200).json(result);
     } catch (error) {
@@ -73,6 +78,16 @@ export class HealthController {
       const ready = Object.values(verdicts).every((verdict) => verdict.ready);
       const data = { maxLagEvents: this.operations.readinessMaxLagEvents, ...verdicts };
       return ready ? session.up(data) : session.down(data);
+    } catch (error) {
+      return session.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async subscribersCheck() {
+    const session = this.indicators.check('subscribers');
+    try {
+      const reports = await withTimeout(this.subscribers.report(), this.operations.readinessTimeoutMs);
+      return session.up(Object.fromEntries(reports.map(({ name, ...report }) => [name, report])));
     } catch (error) {
       return session.down({ message: error instanceof Error ? error.message : String(error) });
     }

@@ -7,11 +7,26 @@ import { componentLogger } from '../observability/logging/component-logger';
 import { subscriberMetricsObserver } from '../observability/metrics/observers';
 import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
+import { lagInEvents } from '../persistence/log-lag';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
 import { initializeReadModel } from '../persistence/read-model';
 import { ExecutionTargetCleanup } from './execution-target-cleanup';
 
 export const subscribersLogger = componentLogger('Subscribers');
+
+/** A subscriber as operators see it (`/readyz`, `/metrics`): lag counted in events, not positions. */
+export interface SubscriberReport {
+  name: string;
+  position: number;
+  /** Events after the checkpoint, counted up to LAG_COUNT_CAP. */
+  lagEvents: number;
+  /** The runner (`host:pid:random`) holding an unexpired lease, or null while none does. */
+  leaseHolder: string | null;
+  leaseUntil: string | null;
+  /** This replica holds the lease. */
+  heldHere: boolean;
+  failedEvents: number;
+}
 
 /**
  * The SubscriptionManager of the built-in subscribers, made on first use: it needs the
@@ -39,6 +54,22 @@ export class ServiceSubscribers {
       throw error;
     });
     return this.manager;
+  }
+
+  /** Each subscriber's checkpoint, lag in events, lease holder and failed events, as stored. */
+  async report(): Promise<SubscriberReport[]> {
+    const { subscribers } = await (await this.get()).status();
+    return Promise.all(
+      subscribers.map(async (status) => ({
+        name: status.name,
+        position: status.position,
+        lagEvents: await lagInEvents(this.store, status.position, status.lag),
+        leaseHolder: status.owner,
+        leaseUntil: status.leaseUntil?.toISOString() ?? null,
+        heldHere: status.ownedHere,
+        failedEvents: status.failedEvents,
+      })),
+    );
   }
 
   /** Stops delivery if the manager was ever made (nothing to stop otherwise). */

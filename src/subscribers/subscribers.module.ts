@@ -2,10 +2,7 @@ import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplica
 import { CqrsModule } from '@nestjs/cqrs';
 import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
-import type { EventStore } from '@app/event-store';
 import { BackgroundStart } from '../persistence/background-start';
-import { lagInEvents } from '../persistence/log-lag';
-import { EVENT_STORE } from '../persistence/persistence.tokens';
 import { ExecutionTargetCleanup } from './execution-target-cleanup';
 import { ServiceSubscribers, subscribersLogger } from './service-subscribers';
 
@@ -22,18 +19,10 @@ class SubscribersLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     private readonly subscribers: ServiceSubscribers,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
     metrics: ServiceMetrics,
-    @Inject(EVENT_STORE) store: EventStore,
   ) {
     this.start = new BackgroundStart('Subscribers', async () => (await subscribers.get()).start(), subscribersLogger);
     metrics.readSubscribersFrom(async () =>
-      Promise.all(
-        (await (await subscribers.get()).status()).subscribers.map(async ({ name, position, lag, failedEvents }) => ({
-          name,
-          position,
-          lag: await lagInEvents(store, position, lag),
-          failedEvents,
-        })),
-      ),
+      (await subscribers.report()).map(({ name, position, lagEvents, failedEvents }) => ({ name, position, lag: lagEvents, failedEvents })),
     );
   }
 

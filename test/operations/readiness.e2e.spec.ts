@@ -3,6 +3,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ProjectionEngine } from '@app/eventsourcing';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL } from '../../src/persistence/persistence.tokens';
+import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
 import { ApiClient, SESSION_LIST, expectError } from '../support/api';
 import { STORE_SETUPS, TEST_DATABASE_URL, startTestApp, type TestApp } from '../support/test-app';
 
@@ -93,6 +94,50 @@ describe.each(STORE_SETUPS)('readiness and projection lag (%s)', (setup) => {
     await engine.start();
     await engine.catchUp();
     expect((await testApp.management().get('/readyz')).status).toBe(200);
+  });
+});
+
+describe.each(STORE_SETUPS)('subscribers in readiness (%s)', (setup) => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(setup);
+  });
+  afterAll(() => testApp.close());
+
+  it('shows each subscriber\'s lag in events and who holds its lease, without making the replica unready', async () => {
+    const subscribers = testApp.app.get(ServiceSubscribers);
+    const manager = await subscribers.get();
+    await manager.catchUp();
+    const runnerId = manager.runnerId;
+    const readyz = async () => (await testApp.management().get('/readyz')).body as { status: string; details: { subscribers: { status: string } & Record<string, unknown> } };
+    // Held here once the runner has claimed it (it claims on start and on every poll).
+    let subscriberDetails = (await readyz()).details.subscribers;
+    for (const deadline = Date.now() + 5_000; (subscriberDetails['execution-target-cleanup'] as { heldHere?: boolean })?.heldHere !== true && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      subscriberDetails = (await readyz()).details.subscribers;
+    }
+    expect(subscriberDetails).toEqual({
+      status: 'up',
+      'execution-target-cleanup': { position: expect.any(Number), lagEvents: 0, leaseHolder: runnerId, leaseUntil: expect.any(String), heldHere: true, failedEvents: 0 },
+    });
+
+    await subscribers.stop();
+    const tenant = `instance-${randomUUID()}`;
+    for (let index = 0; index < 3; index += 1) {
+      await testApp.store.append(`target:${tenant}:t${index}`, [{ type: 'target.removed', tenant, data: {} }], { expectedRevision: 'any' });
+    }
+    // A PostgreSQL head can trail the appends for a moment.
+    let stopped = await readyz();
+    for (const deadline = Date.now() + 10_000; (stopped.details.subscribers['execution-target-cleanup'] as { lagEvents: number }).lagEvents < 3 && Date.now() < deadline; ) {
+      stopped = await readyz();
+    }
+    expect(stopped.status).toBe('ok');
+    // Three events behind, however far apart their positions are (PostgreSQL derives them from transaction ids).
+    expect(stopped.details.subscribers['execution-target-cleanup']).toMatchObject({ lagEvents: 3, leaseHolder: null, leaseUntil: null, heldHere: false });
+    await manager.start();
+    await manager.catchUp();
+    expect((await readyz()).details.subscribers['execution-target-cleanup']).toMatchObject({ lagEvents: 0 });
   });
 });
 

@@ -21,6 +21,13 @@ export interface CheckpointMove {
   parked: readonly ParkedEvent[];
 }
 
+/** A lease taken: the checkpoint, and the runner whose lease had run out, when there was one. */
+export interface Claim {
+  position: number;
+  /** Another runner held the lease and stopped renewing it (it crashed or lost the database) `expiredMsAgo` ago. */
+  takenFrom?: { owner: string; expiredMsAgo: number };
+}
+
 /**
  * The subscriber_checkpoints rows: checkpoints, and the delivery lease that lets one runner at
  * a time deliver a subscriber's events. Lease times use the database's clock, so runners on
@@ -71,9 +78,18 @@ export class SubscriberCheckpoints {
     );
   }
 
-  /** Takes (or extends) the lease when it is free, expired or ours; then returns the checkpoint. */
-  async claim(name: string, owner: string, leaseMs: number): Promise<number | undefined> {
+  /**
+   * Takes (or extends) the lease when it is free, expired or ours; then returns the checkpoint,
+   * and who held the lease before when it was another runner's and had run out (a takeover).
+   */
+  async claim(name: string, owner: string, leaseMs: number): Promise<Claim | undefined> {
     return this.transaction(async (manager) => {
+      // Read under the transaction's lock (PostgreSQL: the row; SQLite: the write lock taken first).
+      const lock = this.dialect.kind === 'postgres' ? ' FOR UPDATE' : '';
+      const [before]: Array<{ owner: string | null; lease_until: string | number | null; now: string | number }> = await manager.query(
+        `SELECT owner, lease_until, ${this.nowMs} AS now FROM ${this.table} WHERE name = ${this.dialect.kind === 'postgres' ? '$1' : '?'}${lock}`,
+        [name],
+      );
       const result = await manager
         .createQueryBuilder()
         .update(SubscriberCheckpointEntity)
@@ -83,7 +99,11 @@ export class SubscriberCheckpoints {
         .execute();
       if (result.affected !== 1) return undefined;
       const row = await manager.findOneByOrFail(SubscriberCheckpointEntity, { name });
-      return row.position;
+      const takenFrom =
+        before?.owner != null && before.owner !== owner && before.lease_until != null
+          ? { owner: before.owner, expiredMsAgo: Math.max(0, Number(before.now) - Number(before.lease_until)) }
+          : undefined;
+      return { position: row.position, takenFrom };
     });
   }
 

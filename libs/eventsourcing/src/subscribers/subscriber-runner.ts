@@ -182,7 +182,18 @@ export class SubscriberRunner {
       this.setOwning(false);
       return false;
     }
-    this.knownPosition = claimed;
+    if (claimed.takenFrom) {
+      const { owner: previousOwner, expiredMsAgo } = claimed.takenFrom;
+      // Its last renewal was a lease before expiry (assuming it ran with the same lease length).
+      this.context.logger.warn('Took over a subscriber whose runner stopped renewing its lease', {
+        subscriber: this.name,
+        previousOwner,
+        staleForMs: expiredMsAgo + leaseMs,
+        leaseExpiredMsAgo: expiredMsAgo,
+        position: claimed.position,
+      });
+    }
+    this.knownPosition = claimed.position;
     this.leaseConfirmedAt = claimedAt;
     this.setOwning(true);
     return true;

@@ -268,6 +268,41 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('SubscriptionManager with %
     await expect(manager.retryFailed('nobody')).rejects.toBeInstanceOf(UnknownSubscriberError);
   });
 
+  it('logs a takeover of a crashed runner\'s lease, naming the subscriber, the previous holder and how long it was stale', async () => {
+    await append('user-1', [NOTIFIED]);
+    const external = new ExternalSystem();
+    const { manager: doomed, dataSource: doomedDatabase } = await managerFor([new RecordingSubscriber(external)]);
+    await doomed.start();
+    await eventually(async () => expect((await doomed.status()).subscribers[0]).toMatchObject({ ownedHere: true, lag: 0 }));
+    // The process dies: no release, no renewal.
+    await doomedDatabase.destroy();
+    await doomed.stop();
+
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const logger = { info: () => undefined, error: () => undefined, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
+    const successor = new RecordingSubscriber(external);
+    const { manager } = await managerFor([successor], { logger });
+    await manager.start();
+    await append('user-2', [NOTIFIED]);
+    await eventually(() => expect(successor.deliveries.map((event) => event.stream)).toEqual(['user-2']));
+
+    const takeovers = warnings.filter((warning) => warning.fields?.previousOwner !== undefined);
+    expect(takeovers).toEqual([
+      {
+        message: 'Took over a subscriber whose runner stopped renewing its lease',
+        fields: expect.objectContaining({ subscriber: 'notifier', previousOwner: doomed.runnerId, staleForMs: expect.any(Number), leaseExpiredMsAgo: expect.any(Number) }),
+      },
+    ]);
+    // Stale for at least the lease (400 ms) it had to run out.
+    expect(takeovers[0].fields!.staleForMs).toBeGreaterThanOrEqual(400);
+    // A lease given up on stop() is taken without a warning.
+    await manager.stop();
+    const next = await managerFor([new RecordingSubscriber(external)], { logger });
+    await next.manager.start();
+    await eventually(async () => expect((await next.manager.status()).subscribers[0]).toMatchObject({ ownedHere: true }));
+    expect(warnings.filter((warning) => warning.fields?.previousOwner !== undefined)).toHaveLength(1);
+  });
+
   it('lets one of two runners on one database deliver, each event once; the standby takes over when the owner stops', async () => {
     const external = new ExternalSystem();
     const [first, second] = [new RecordingSubscriber(external), new RecordingSubscriber(external)];
