@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dialectOf } from './database-dialect';
+import { widenVarcharColumns } from './widen-varchar-columns';
 import type { EntityTarget } from './projection';
 
 /**
@@ -32,7 +33,10 @@ export async function synchronizeEntities(dataSource: DataSource, entities: read
   const syncSource = new DataSource(syncOptions);
   await syncSource.initialize();
   try {
-    await dialectOf(dataSource).withSchemaLock(dataSource, () => syncSource.synchronize());
+    await dialectOf(dataSource).withSchemaLock(dataSource, async () => {
+      await widenVarcharColumns(syncSource);
+      await syncSource.synchronize();
+    });
   } finally {
     await syncSource.destroy();
   }
