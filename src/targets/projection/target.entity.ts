@@ -37,10 +37,11 @@ export const TargetEntity = new EntitySchema<TargetRow>({
   columns: {
     instance: { type: 'varchar', length: 200, primary: true },
     id: { type: 'varchar', length: 200, primary: true },
-    name: { type: 'varchar', length: 200 },
-    nameLower: { name: 'name_lower', type: 'varchar', length: 200 },
+    // Text: the API versions' protos hold the length limits (v2 names up to 1,000 characters).
+    name: { type: 'text' },
+    nameLower: { name: 'name_lower', type: 'text' },
     targetType: { name: 'target_type', type: 'integer' },
-    endpoint: { type: 'varchar', length: 1000 },
+    endpoint: { type: 'text' },
     timeout: { type: 'bigint', transformer: bigintAsNumber },
     interruptOnError: { name: 'interrupt_on_error', type: 'boolean', transformer: booleanColumn },
     isAsync: { name: 'is_async', type: 'boolean', transformer: booleanColumn },
@@ -49,5 +50,6 @@ export const TargetEntity = new EntitySchema<TargetRow>({
     changeDate: { name: 'change_date', ...TIMESTAMP_COLUMN },
     sequence: { type: 'integer' },
   },
-  indices: [{ name: 'targets_by_name', columns: ['instance', 'name'] }],
+  // No index on name: a 1,000-character name can exceed PostgreSQL's B-tree entry limit
+  // (2,704 bytes), and every list is scoped to one instance by the primary key.
 });

@@ -7,11 +7,11 @@ interface NoteRow {
   title: string;
 }
 
-const notesWithTitlesOf = (length: number): EntitySchema<NoteRow> =>
+const notesWithTitles = (title: { type: 'varchar'; length: number } | { type: 'text' }): EntitySchema<NoteRow> =>
   new EntitySchema<NoteRow>({
     name: 'Note',
     tableName: 'notes',
-    columns: { id: { type: 'varchar', length: 20, primary: true }, title: { type: 'varchar', length } },
+    columns: { id: { type: 'varchar', length: 20, primary: true }, title },
   });
 
 describe.each<ReadModelKind>(['sqlite', 'postgres'])('synchronizeEntities on %s', (kind) => {
@@ -25,13 +25,16 @@ describe.each<ReadModelKind>(['sqlite', 'postgres'])('synchronizeEntities on %s'
     await database.drop();
   });
 
-  it('lengthens a text column of a table with rows and keeps every value', async () => {
-    const before = notesWithTitlesOf(10);
+  it.each([
+    ['a longer varchar', { type: 'varchar', length: 1000 } as const],
+    ['text', { type: 'text' } as const],
+  ])('turns a short varchar column of a table with rows into %s and keeps every value', async (_, title) => {
+    const before = notesWithTitles({ type: 'varchar', length: 10 });
     const old = await database.open([before]);
     await synchronizeEntities(old, [before]);
     await old.getRepository(before).insert({ id: 'n1', title: 'short' });
 
-    const after = notesWithTitlesOf(1000);
+    const after = notesWithTitles(title);
     const upgraded = await database.open([after]);
     await synchronizeEntities(upgraded, [after]);
 

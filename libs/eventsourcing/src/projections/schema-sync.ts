@@ -1,6 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dialectOf } from './database-dialect';
-import { widenVarcharColumns } from './widen-varchar-columns';
+import { widenTextColumns } from './widen-text-columns';
 import type { EntityTarget } from './projection';
 
 /**
@@ -34,7 +34,7 @@ export async function synchronizeEntities(dataSource: DataSource, entities: read
   await syncSource.initialize();
   try {
     await dialectOf(dataSource).withSchemaLock(dataSource, async () => {
-      await widenVarcharColumns(syncSource);
+      await widenTextColumns(syncSource);
       await syncSource.synchronize();
     });
   } finally {
