@@ -39,6 +39,15 @@ describe('HTTP limits and headers', () => {
     expect(await storedEvents(testApp, { tenant: api.instanceId })).toEqual([]);
   });
 
+  it('answers an anonymous request before reading its body, and closes the connection', async () => {
+    const { port } = testApp.app.getHttpServer().address() as AddressInfo;
+    const head = `POST /v3alpha/targets HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n`;
+    const { answer, closedAfterMs } = await sendSlowBody(port, head, '{"name":"');
+    // Read first, the body would have been 413 or held until the request timeout (408).
+    expect(answer).toMatch(/^HTTP\/1\.1 401 [^]*connection: close/i);
+    expect(closedAfterMs).toBeLessThan(500);
+  });
+
   it('cuts off a client that never finishes its headers', async () => {
     const { port } = testApp.app.getHttpServer().address() as AddressInfo;
     const { answer, closedAfterMs } = await sendSlowBody(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n', 'X-Slow: ');

@@ -74,6 +74,74 @@ describe.each(STORE_SETUPS)('HTTP robustness (%s)', (setup) => {
     expectError(response, 413, 8, 'REQUEST-5qz9mbb1dn');
   });
 
+  /** Raw bytes as sent, with exactly the headers given (supertest would serialize a Buffer as JSON). */
+  async function sendRaw(path: string, body: Buffer | string, headers: Record<string, string>, token: string | undefined = api.token): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${await testApp.app.getUrl()}${path}`, {
+      method: 'POST',
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+  const createBody = (name: string): string => JSON.stringify({ name, restAsync: {}, timeout: '1s', endpoint: 'https://example.com/hook' });
+  const refusal = (status: number, code: number, id: string, message: jest.AsymmetricMatcher) => ({
+    status,
+    body: { code, message: expect.any(String), details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message }] },
+  });
+
+  it('checks the token before reading the body: an anonymous oversized or malformed body is 401', async () => {
+    const anonymous = (body: string) => testApp.http().post('/v3alpha/targets').set('Content-Type', 'application/json').send(body);
+    expectError(await anonymous(JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) })), 401, 16);
+    expectError(await anonymous('{"name":'), 401, 16);
+    expectError(await anonymous('{"name":"a\\ud800"}'), 401, 16);
+    const reader = await testApp.token(api.instanceId, { roles: ['IAM_OWNER_VIEWER'] });
+    expectError(await testApp.http().post('/v3alpha/targets').set('Authorization', `Bearer ${reader}`).set('Content-Type', 'text/plain').send('{'), 403, 7);
+  });
+
+  it.each(['utf-16le', 'utf-16', 'latin1', 'ISO-8859-1', 'us-ascii', '"windows-1252"'])('answers a body declared charset=%s with 415 code 3, asking for UTF-8 JSON', async (charset) => {
+    const name = `charset-${randomUUID()}`;
+    const bytes = Buffer.from(createBody(name), charset.startsWith('utf-16') ? 'utf16le' : 'latin1');
+    expect(await sendRaw('/v3alpha/targets', bytes, { 'content-type': `application/json; charset=${charset}` })).toEqual(
+      refusal(415, 3, 'REQUEST-8fw3n6tq1k', expect.stringMatching(/^charset .+ is not supported: send the body as UTF-8 JSON with Content-Type: application\/json$/)),
+    );
+    expect((await api.listTargets()).body.result.map((target: { name: string }) => target.name)).not.toContain(name);
+  });
+
+  it('accepts UTF-8 declared in any spelling', async () => {
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'Application/JSON; charset=utf8']) {
+      expect((await sendRaw('/v3alpha/targets', createBody(`utf8-${randomUUID()}`), { 'content-type': contentType })).status).toBe(201);
+    }
+  });
+
+  it('answers a body without Content-Type, or of another type, with 415 naming application/json', async () => {
+    expect(await sendRaw('/v3alpha/targets', Buffer.from(createBody('no-type')), {})).toEqual(
+      refusal(415, 3, 'REQUEST-8fw3n6tq1k', expect.stringMatching(/^Content-Type is missing: send the body as UTF-8 JSON with Content-Type: application\/json$/)),
+    );
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx']) {
+      expect(await sendRaw('/v3alpha/targets', createBody('other-type'), { 'content-type': type })).toEqual(
+        refusal(415, 3, 'REQUEST-8fw3n6tq1k', expect.stringContaining(`Content-Type ${type} is not supported`)),
+      );
+    }
+    expect(await sendRaw('/v3alpha/targets', createBody('gzip'), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).toEqual(
+      refusal(415, 3, 'REQUEST-8fw3n6tq1k', expect.stringContaining('send the body uncompressed')),
+    );
+    // No body at all needs no type: a search without a body lists everything.
+    expect((await testApp.http().post('/v3alpha/targets/search').set('Authorization', `Bearer ${api.token}`)).status).toBe(200);
+  });
+
+  it('refuses invalid UTF-8 and unpaired surrogates, naming what to fix', async () => {
+    const invalid = Buffer.concat([Buffer.from('{"name":"bad'), Buffer.from([0xc3, 0x28]), Buffer.from(createBody('x').slice(9))]);
+    expect(await sendRaw('/v3alpha/targets', invalid, { 'content-type': 'application/json' })).toEqual(
+      refusal(400, 3, 'REQUEST-2jv9d0slxq', expect.stringMatching(/not valid UTF-8: send JSON encoded as UTF-8/)),
+    );
+    expect(await sendRaw('/v3alpha/targets', createBody('x').replace('"x"', '"lone \\udc00 low"'), { 'content-type': 'application/json' })).toEqual(
+      refusal(400, 3, 'REQUEST-7hmv0qz3xk', expect.stringMatching(/^name must be Unicode text without NUL characters or unpaired surrogates$/)),
+    );
+    // An escaped backslash before "ud800" is plain text, and a surrogate pair is one character.
+    expect((await sendRaw('/v3alpha/targets', createBody('x').replace('"x"', `"pair \\ud83d\\ude00 ${randomUUID()}"`), { 'content-type': 'application/json' })).status).toBe(201);
+    expect((await sendRaw('/v3alpha/targets', createBody('x').replace('"x"', `"text \\\\ud800 ${randomUUID()}"`), { 'content-type': 'application/json' })).status).toBe(201);
+  });
+
   it('ignores unknown fields', async () => {
     const response = await api.createTarget({ name: 'extra', restAsync: {}, timeout: '1s', endpoint: 'https://example.com', colour: 'blue', nested: { a: 1 } });
     expect(response.status).toBe(201);

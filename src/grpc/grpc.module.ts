@@ -73,7 +73,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   ) {
     const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_zitadel_v1_error_detail];
     this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected)));
-    // Mounted while the application is being created, i.e. before the body parser and the
+    // Mounted while the application is being created, i.e. before the middleware and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
     // its own size limit and Connect-shaped errors) and passes every other request on
     // untouched. A standalone application context (the CLI) has no HTTP adapter.

@@ -12,6 +12,9 @@ const BAD_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uD
 
 export const hasBadText = (text: string): boolean => BAD_TEXT.test(text);
 
+/** What a string breaking the text rules must be instead, after its field's path. */
+export const TEXT_RULE = 'must be Unicode text without NUL characters or unpaired surrogates';
+
 type Walk = (message: Record<string, unknown>, path: string) => string | undefined;
 
 const walks = new WeakMap<DescMessage, Walk>();
@@ -19,7 +22,7 @@ const walks = new WeakMap<DescMessage, Walk>();
 /** The first string field (by path) that breaks the text rules, as an API error; else undefined. */
 export function checkText(schema: DescMessage, message: object): ApiError | undefined {
   const path = walkOf(schema)(message as Record<string, unknown>, '');
-  return path === undefined ? undefined : invalidRequest(`${path} must be Unicode text without NUL characters or unpaired surrogates`);
+  return path === undefined ? undefined : invalidRequest(`${path} ${TEXT_RULE}`);
 }
 
 /** A walk over the fields of `schema` that can hold text, built once per message type. */

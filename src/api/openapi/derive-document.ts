@@ -13,7 +13,7 @@ export const COMMON_ERRORS: Record<string, ResponseObject> = {
   '400': error('Invalid argument (code 3; the message names the field) or failed precondition (code 9)'),
   '401': error('No or invalid bearer token (code 16)'),
   '403': error('The token lacks the permission (code 7, AUTH-5mWD2)'),
-  '415': error('The body is not JSON in UTF-8 (code 3)'),
+  '415': error('The body is not sent as UTF-8 JSON with Content-Type: application/json, uncompressed (code 3, REQUEST-8fw3n6tq1k)'),
   '500': error('Internal error (code 13)'),
   '503': error('A store is unavailable (code 14); retry later'),
 };

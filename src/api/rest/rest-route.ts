@@ -1,5 +1,6 @@
 import type { DescMethod } from '@bufbuild/protobuf';
-import { applyDecorators, createParamDecorator, HttpCode, RequestMethod, RequestMapping, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, HttpCode, RequestMethod, RequestMapping, UseInterceptors, type ExecutionContext } from '@nestjs/common';
+import { JsonBodyInterceptor } from './json-body';
 import { decodeRestRequest, type RestRequestParts } from './rest-decoder';
 import { expressPath, restMappingOf, type HttpVerb } from './http-rule';
 
@@ -14,10 +15,12 @@ const REQUEST_METHODS: Record<HttpVerb, RequestMethod> = {
 /**
  * Maps a controller method to an RPC's REST route, as the RPC's `google.api.http` option
  * states it (verb and path live only in the proto). Answers 200 unless `status` says otherwise.
+ * A route with a body reads it after the guards (JsonBodyInterceptor); the others never read one.
  */
 export function RestRoute(method: DescMethod, options: { status?: number } = {}): MethodDecorator {
   const mapping = restMappingOf(method);
-  return applyDecorators(RequestMapping({ path: expressPath(method, mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200));
+  const route = [RequestMapping({ path: expressPath(method, mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200)];
+  return applyDecorators(...route, ...(mapping.body ? [UseInterceptors(JsonBodyInterceptor)] : []));
 }
 
 /**

@@ -27,12 +27,19 @@ export class ApiError extends Error {
     readonly id: string,
     /** Message without the id, e.g. `Execution not found`. */
     readonly detailMessage: string,
-    /** `summary`: the top-level message (before the id) when it says more than the detail. */
-    options?: { cause?: unknown; summary?: string },
+    /**
+     * `summary`: the top-level message (before the id) when it says more than the detail;
+     * `httpStatus`: the HTTP status where the code's usual one says less (413, 415).
+     */
+    options?: { cause?: unknown; summary?: string; httpStatus?: number },
   ) {
     super(`${options?.summary ?? detailMessage} (${id})`, options);
     this.name = 'ApiError';
+    this.httpStatus = options?.httpStatus ?? httpStatusOf(code);
   }
+
+  /** The status of the answer over HTTP (REST). */
+  readonly httpStatus: number;
 }
 
 export const invalidArgument = (id: string, message: string): ApiError => new ApiError(StatusCode.InvalidArgument, id, message);

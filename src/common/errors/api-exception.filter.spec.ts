@@ -18,7 +18,7 @@ function answer(exception: unknown): Reply {
   const adapterHost = {
     httpAdapter: { isHeadersSent: () => false, reply: (_response: unknown, body: Reply['body'], status: number) => (reply = { status, body }) },
   } as unknown as HttpAdapterHost;
-  const host = { switchToHttp: () => ({ getResponse: () => ({}) }) } as unknown as ArgumentsHost;
+  const host = { switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => ({ complete: true }) }) } as unknown as ArgumentsHost;
   new ApiExceptionFilter(adapterHost).catch(exception, host);
   if (!reply) throw new Error('no reply');
   return reply;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ConcurrencyConflictError } from '@app/eventsourcing';
 import type { HttpAdapterHost } from '@nestjs/core';
@@ -52,12 +53,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { status, error } = this.translate(exception);
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
+    // Refused before its body was read (no token, too large): close rather than read the rest.
+    if (host.switchToHttp().getRequest<IncomingMessage>().complete === false) adapter.setHeader(response, 'connection', 'close');
     noteAnsweredErrorId(error.id);
     adapter.reply(response, toStatusBody(error), status);
   }
 
   private translate(exception: unknown): { status: number; error: ApiError } {
-    if (exception instanceof ApiError) return { status: httpStatusOf(exception.code), error: exception };
+    if (exception instanceof ApiError) return { status: exception.httpStatus, error: exception };
     if (exception instanceof HttpException) return fromHttpException(exception);
     if (exception instanceof ConcurrencyConflictError) {
       this.logger.warn(exception.message);

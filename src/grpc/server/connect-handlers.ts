@@ -2,7 +2,7 @@ import type { DescFile } from '@bufbuild/protobuf';
 import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { expressConnectMiddleware } from '@connectrpc/connect-express';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../common/http/configure-app';
+import { BODY_LIMIT_BYTES } from '../../api/contract/json-text';
 import { registerReflection } from '../reflection/reflection.routes';
 
 /**
@@ -11,7 +11,7 @@ import { registerReflection } from '../reflection/reflection.routes';
  */
 const ROUTER_OPTIONS: ConnectRouterOptions = {
   jsonOptions: { ignoreUnknownFields: true },
-  readMaxBytes: DEFAULT_BODY_LIMIT_BYTES,
+  readMaxBytes: BODY_LIMIT_BYTES,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { jsonNestingDepth, MAX_JSON_DEPTH } from './configure-app';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from './json-text';
 
 const depthOf = (text: string): number => jsonNestingDepth(Buffer.from(text, 'utf8'));
 
