@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { RuntimeV1Module } from './api/runtime-v1/runtime-v1.module';
 import { ActionsV2Module } from './api/v2/v2.module';
 import { V3alphaModule } from './api/v3alpha/v3alpha.module';
 import { AuthModule } from './auth';
@@ -48,6 +49,7 @@ export class AppModule {
         RuntimeModule,
         V3alphaModule,
         ActionsV2Module,
+        RuntimeV1Module,
         GrpcModule,
         HealthModule,
         ManagementModule,

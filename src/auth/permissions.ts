@@ -1,6 +1,7 @@
 /**
- * Permissions the Actions APIs check: `execution.*` by v3alpha, `action.*` by v2 and v2beta. A token
- * grants them through roles or directly.
+ * Permissions the Actions APIs check: `execution.*` by v3alpha, `action.*` by v2 and v2beta, and
+ * `action.execution.run` by the runtime (actions.runtime.v1). A token grants them through roles or
+ * directly.
  */
 export type Permission =
   | 'execution.target.read'
@@ -13,7 +14,8 @@ export type Permission =
   | 'action.target.write'
   | 'action.target.delete'
   | 'action.execution.read'
-  | 'action.execution.write';
+  | 'action.execution.write'
+  | 'action.execution.run';
 
 export const ALL_PERMISSIONS: readonly Permission[] = [
   'execution.target.read',
@@ -27,6 +29,7 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
   'action.target.delete',
   'action.execution.read',
   'action.execution.write',
+  'action.execution.run',
 ];
 
 export function isPermission(value: unknown): value is Permission {

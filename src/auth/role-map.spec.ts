@@ -27,7 +27,7 @@ describe('role map', () => {
     return error.message;
   }
 
-  it('grants IAM_OWNER everything, IAM_OWNER_VIEWER the reads, other roles nothing', () => {
+  it('grants IAM_OWNER everything, IAM_OWNER_VIEWER the reads, ACTIONS_RUNNER only running, other roles nothing', () => {
     expect(permissionsOfRoles(['IAM_OWNER'], DEFAULT_ROLE_MAP)).toEqual([
       'execution.target.read',
       'execution.target.write',
@@ -40,8 +40,10 @@ describe('role map', () => {
       'action.target.delete',
       'action.execution.read',
       'action.execution.write',
+      'action.execution.run',
     ]);
     expect(permissionsOfRoles(['IAM_OWNER_VIEWER'], DEFAULT_ROLE_MAP)).toEqual(['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']);
+    expect(permissionsOfRoles(['ACTIONS_RUNNER'], DEFAULT_ROLE_MAP)).toEqual(['action.execution.run']);
     expect(permissionsOfRoles(['ORG_OWNER', 'iam_owner'], DEFAULT_ROLE_MAP)).toEqual([]);
   });
 

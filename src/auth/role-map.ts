@@ -5,10 +5,14 @@ import { ALL_PERMISSIONS, isPermission, type Permission } from './permissions';
 /** Role name → the permissions the role grants. */
 export type RoleMap = ReadonlyMap<string, readonly Permission[]>;
 
-/** ZITADEL's instance roles, as far as this API is concerned; other roles grant nothing. */
+/**
+ * ZITADEL's instance roles, as far as this API is concerned, and ACTIONS_RUNNER for host systems
+ * that only run actions; other roles grant nothing.
+ */
 export const DEFAULT_ROLE_MAP: RoleMap = new Map<string, readonly Permission[]>([
   ['IAM_OWNER', ALL_PERMISSIONS],
   ['IAM_OWNER_VIEWER', ['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']],
+  ['ACTIONS_RUNNER', ['action.execution.run']],
 ]);
 
 export function permissionsOfRoles(roles: readonly string[], roleMap: RoleMap): Permission[] {

@@ -15,6 +15,10 @@ import { ActionsV2Service } from '../api/v2/action-service';
 import { ACTIONS_V2_PERMISSIONS } from '../api/v2/rest-docs';
 import { ACTIONS_V2_PACKAGES, rpcsOf } from '../api/v2/rpc-services';
 import { ActionsV2Module } from '../api/v2/v2.module';
+import { RUNTIME_V1_PERMISSIONS } from '../api/runtime-v1/rest-docs';
+import { RuntimeV1Service } from '../api/runtime-v1/runtime-service';
+import { RuntimeV1Module } from '../api/runtime-v1/runtime-v1.module';
+import { file_actions_runtime_v1_runtime_service, RuntimeService } from './gen/actions/runtime/v1/runtime_service_pb';
 import { file_zitadel_action_v2_action_service } from './gen/zitadel/action/v2/action_service_pb';
 import { file_zitadel_action_v2beta_action_service } from './gen/zitadel/action/v2beta/action_service_pb';
 import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
@@ -34,6 +38,7 @@ export class ActionServiceRoutes {
   constructor(
     private readonly service: V3alphaActionService,
     private readonly actionsV2: ActionsV2Service,
+    private readonly runtime: RuntimeV1Service,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(TenantRateLimiter) private readonly limiter: TenantRateLimiter,
   ) {}
@@ -52,6 +57,7 @@ export class ActionServiceRoutes {
     for (const service of ACTIONS_V2_PACKAGES) {
       registerRpcService(router, service, rpcImplementation(service, rpcsOf(service, this.actionsV2)), ACTIONS_V2_PERMISSIONS, options);
     }
+    registerRpcService(router, RuntimeService, rpcImplementation(RuntimeService, this.runtime), RUNTIME_V1_PERMISSIONS, options);
   };
 }
 
@@ -71,7 +77,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
   ) {
-    const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_zitadel_v1_error_detail];
+    const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_actions_runtime_v1_runtime_service, file_zitadel_v1_error_detail];
     this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected)));
     // Mounted while the application is being created, i.e. before the middleware and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
@@ -102,7 +108,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
  * Import it into the application module; it needs APP_CONFIG and the CQRS buses.
  */
 @Module({
-  imports: [AuthModule, V3alphaModule, ActionsV2Module],
+  imports: [AuthModule, V3alphaModule, ActionsV2Module, RuntimeV1Module],
   providers: [
     ActionServiceRoutes,
     { provide: GRPC_HTTP_MIDDLEWARE, inject: [ActionServiceRoutes], useFactory: (routes: ActionServiceRoutes) => createExpressMiddleware(routes.register) },

@@ -24,10 +24,11 @@ describe('the examples of the API document', () => {
   it('cover the RPCs that take a body', () => {
     const withBody = ['CreateTarget', 'ListExecutions', 'ListTargets', 'SetExecution', 'UpdateTarget'];
     const names = (version: string): string[] => EXAMPLES.filter((example) => example.version === version).map((example) => example.name).sort();
-    expect({ v3alpha: names('v3alpha'), v2: names('v2'), v2beta: names('v2beta') }).toEqual({
+    expect({ v3alpha: names('v3alpha'), v2: names('v2'), v2beta: names('v2beta'), runtime: names('runtime') }).toEqual({
       v3alpha: ['CreateTarget', 'DeleteExecution', 'ListExecutions', 'ListTargets', 'SetExecution', 'UpdateTarget'],
       v2: withBody,
       v2beta: withBody,
+      runtime: ['PublishEvents', 'RunFunction', 'RunRequest', 'RunResponse'],
     });
   });
 

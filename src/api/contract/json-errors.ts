@@ -141,6 +141,8 @@ const WELL_KNOWN: Record<string, string | undefined> = {
   'google.protobuf.Timestamp': 'must be an RFC 3339 timestamp such as "2024-06-25T13:35:39.383Z"',
   'google.protobuf.FieldMask': 'must be a field mask such as "name,endpoint"',
   'google.protobuf.Empty': 'must be an empty JSON object',
+  'google.protobuf.Struct': 'must be a JSON object',
+  'google.protobuf.ListValue': 'must be a JSON array',
 };
 
 /**

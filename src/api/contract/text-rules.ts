@@ -88,11 +88,25 @@ function elementCheck(field: DescField): ValueCheck {
   const scalar = field.fieldKind === 'scalar' || field.fieldKind === 'list' || field.fieldKind === 'map' ? scalarOf(field) : undefined;
   if (scalar === ScalarType.STRING) return (value, path) => (typeof value === 'string' && hasBadText(value) ? path : undefined);
   const message = field.message;
+  // Generated messages hold a Struct field as its plain JSON object, not as a Struct message.
+  if (message?.typeName === 'google.protobuf.Struct' && field.fieldKind === 'message') return jsonCheck;
   if (message === undefined || (field.fieldKind === 'map' && field.mapKind !== 'message') || (field.fieldKind === 'list' && field.listKind !== 'message')) {
     return noCheck;
   }
   return (value, path) => (value === undefined || value === null ? undefined : walkOf(message)(value as Record<string, unknown>, path));
 }
+
+/** The path of the first string or key in free-form JSON that breaks the text rules. */
+const jsonCheck: ValueCheck = (value, path) => {
+  if (typeof value === 'string') return hasBadText(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, entry] of Object.entries(value)) {
+    if (hasBadText(key)) return join(path, key);
+    const bad = jsonCheck(entry, join(path, key));
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+};
 
 function scalarOf(field: DescField): ScalarType | undefined {
   if (field.fieldKind === 'scalar') return field.scalar;

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ActionService as V2ActionService } from '../../grpc/gen/zitadel/action/v2/action_service_pb';
 import { ActionService as V2betaActionService } from '../../grpc/gen/zitadel/action/v2beta/action_service_pb';
+import { RUNTIME_V1_DOCS } from '../runtime-v1/rest-docs';
 import { actionsV2Docs } from '../v2/rest-docs';
 import { V3ALPHA_DOCS } from '../v3alpha/rest-docs';
 import { deriveServicePaths } from './derive-document';
@@ -13,7 +14,7 @@ export const DOCS_JSON_PATH = 'docs-json';
 export const BEARER_SCHEME = 'bearer';
 
 /** Every API service the REST layer serves; a new version adds its docs table here. */
-const SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionService), actionsV2Docs(V2betaActionService)] as unknown as ServiceDocs[];
+const SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionService), actionsV2Docs(V2betaActionService), RUNTIME_V1_DOCS] as unknown as ServiceDocs[];
 
 /**
  * The OpenAPI document of the HTTP API, built at start-up: the API services derived from their

@@ -145,4 +145,7 @@ const WELL_KNOWN: Record<string, SchemaObject | undefined> = {
   'google.protobuf.Timestamp': { type: 'string', format: 'date-time', example: '2024-06-25T13:35:39.383Z' },
   'google.protobuf.Empty': { type: 'object', properties: {} },
   'google.protobuf.FieldMask': { type: 'string', example: 'name,endpoint' },
+  'google.protobuf.Value': { description: 'Any JSON value' },
+  'google.protobuf.Struct': { type: 'object', description: 'Any JSON object', additionalProperties: true },
+  'google.protobuf.ListValue': { type: 'array', description: 'Any JSON array', items: {} },
 };

@@ -1,6 +1,6 @@
-import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
+import { ScalarType, toJson, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
-import { FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
+import { FeatureSet_FieldPresence, ListValueSchema, StructSchema, ValueSchema, type ListValue, type Struct, type Value } from '@bufbuild/protobuf/wkt';
 
 /**
  * A response message as the REST API writes it: the protobuf JSON mapping with every field of
@@ -91,6 +91,11 @@ const NANOS_PER_MILLI = 1_000_000;
 
 const WELL_KNOWN: Record<string, Writer | undefined> = {
   'google.protobuf.Timestamp': (value) => new Date(Number(value.seconds as bigint) * 1000 + Math.floor((value.nanos as number) / NANOS_PER_MILLI)).toISOString(),
+  // Free-form JSON is written as the JSON it holds.
+  'google.protobuf.Value': (value) => toJson(ValueSchema, value as unknown as Value),
+  // A Struct field is already its JSON object in generated messages.
+  'google.protobuf.Struct': (value) => ('$typeName' in value ? toJson(StructSchema, value as unknown as Struct) : (value as JsonObject)),
+  'google.protobuf.ListValue': (value) => toJson(ListValueSchema, value as unknown as ListValue),
   'google.protobuf.Duration': (value) => {
     const fraction = String(value.nanos as number)
       .padStart(9, '0')
