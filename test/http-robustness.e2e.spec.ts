@@ -147,6 +147,14 @@ describe.each(STORE_SETUPS)('HTTP robustness (%s)', (setup) => {
     expect(response.status).toBe(201);
   });
 
+  it.each(['/v3alpha/targets/%E0%A4%A', '/v3alpha/targets/%ZZ', '/v2/actions/targets/%FF'])('answers the malformed path %s with 400 code 3 saying how to encode it', async (path) => {
+    const response = await testApp.http().get(path).set('Authorization', `Bearer ${api.token}`);
+    expectError(response, 400, 3, 'HTTP-6pd1v0rj3m');
+    expect((response.body as { message: string }).message).toBe(
+      `Path ${path} is not valid percent-encoding: escape each byte of a path parameter's UTF-8 as %XX (HTTP-6pd1v0rj3m)`,
+    );
+  });
+
   it('answers unknown routes with 404 code 5 in the error format', async () => {
     expectError(await testApp.http().get('/v3alpha/nothing').set('Authorization', `Bearer ${api.token}`), 404, 5);
   });

@@ -52,6 +52,11 @@ describe('ApiExceptionFilter', () => {
     expect(reply.body.details).toHaveLength(1);
   });
 
+  it('words the framework\'s other refusals itself, never passing their messages on', () => {
+    expect(answer(new HttpException('unsupported charset "LATIN1"', HttpStatus.UNSUPPORTED_MEDIA_TYPE)).body.message).toBe('Unsupported Media Type (HTTP-0c7ymzt3gu)');
+    expect(answer(new HttpException('Some library text', HttpStatus.BAD_REQUEST)).body.message).toBe('Bad Request (HTTP-0c7ymzt3gu)');
+  });
+
   it('answers unexpected errors with a bare 500 code 13 that leaks nothing', () => {
     const reply = answer(new TypeError('secret internals at /srv/app.js:12'));
     expect(reply).toEqual({

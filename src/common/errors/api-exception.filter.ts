@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ConcurrencyConflictError } from '@app/eventsourcing';
 import type { HttpAdapterHost } from '@nestjs/core';
@@ -7,8 +7,11 @@ import { HttpErrorId, concurrentModification, internalError, storeUnavailable } 
 import { isStoreUnavailable } from './unavailability';
 import { noteAnsweredErrorId } from '../../observability/request/request-context';
 
-/** gRPC code and error id for the HTTP errors Nest and Express raise themselves. */
-function fromHttpException(exception: HttpException): { status: number; error: ApiError } {
+/**
+ * gRPC code and error id for the HTTP errors Nest and Express raise themselves, in the API's
+ * own words: their messages (`Failed to decode param '%E0'`) never reach a client.
+ */
+function fromHttpException(exception: HttpException, request: IncomingMessage | undefined): { status: number; error: ApiError } {
   const status = exception.getStatus();
   const make = (code: StatusCode, id: string, message: string): { status: number; error: ApiError } => ({
     status,
@@ -16,6 +19,10 @@ function fromHttpException(exception: HttpException): { status: number; error: A
   });
   if (status === HttpStatus.BAD_REQUEST && exception.cause instanceof SyntaxError) {
     return make(StatusCode.InvalidArgument, HttpErrorId.malformedJson, 'Request body is not valid JSON');
+  }
+  if (status === HttpStatus.BAD_REQUEST && exception.cause instanceof URIError) {
+    const path = (request?.url ?? '').split('?', 1)[0];
+    return make(StatusCode.InvalidArgument, HttpErrorId.malformedPath, `Path ${path} is not valid percent-encoding: escape each byte of a path parameter's UTF-8 as %XX`);
   }
   switch (status) {
     case HttpStatus.NOT_FOUND:
@@ -34,7 +41,7 @@ function fromHttpException(exception: HttpException): { status: number; error: A
       return make(StatusCode.Unavailable, HttpErrorId.httpError, 'Service unavailable');
   }
   if (status >= 500) return { status: HttpStatus.INTERNAL_SERVER_ERROR, error: internalError() };
-  return make(StatusCode.InvalidArgument, HttpErrorId.httpError, exception.message);
+  return make(StatusCode.InvalidArgument, HttpErrorId.httpError, STATUS_CODES[status] ?? 'Bad Request');
 }
 
 /**
@@ -50,18 +57,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response: unknown = host.switchToHttp().getResponse();
-    const { status, error } = this.translate(exception);
+    const request = host.switchToHttp().getRequest<IncomingMessage | undefined>();
+    const { status, error } = this.translate(exception, request);
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
     // Refused before its body was read (no token, too large): close rather than read the rest.
-    if (host.switchToHttp().getRequest<IncomingMessage>().complete === false) adapter.setHeader(response, 'connection', 'close');
+    if (request?.complete === false) adapter.setHeader(response, 'connection', 'close');
     noteAnsweredErrorId(error.id);
     adapter.reply(response, toStatusBody(error), status);
   }
 
-  private translate(exception: unknown): { status: number; error: ApiError } {
+  private translate(exception: unknown, request: IncomingMessage | undefined): { status: number; error: ApiError } {
     if (exception instanceof ApiError) return { status: exception.httpStatus, error: exception };
-    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof HttpException) return fromHttpException(exception, request);
     if (exception instanceof ConcurrencyConflictError) {
       this.logger.warn(exception.message);
       return { status: httpStatusOf(StatusCode.Aborted), error: concurrentModification(exception) };

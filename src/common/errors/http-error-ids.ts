@@ -7,6 +7,7 @@ export const HttpErrorId = {
   bodyTooLarge: 'REQUEST-5qz9mbb1dn',
   unsupportedMediaType: 'REQUEST-8fw3n6tq1k',
   routeNotFound: 'HTTP-9vb2kx7z0p',
+  malformedPath: 'HTTP-6pd1v0rj3m',
   methodNotAllowed: 'HTTP-4ar1qs8wne',
   httpError: 'HTTP-0c7ymzt3gu',
   internal: 'INTERNAL-0hxk4m7q2c',
