@@ -1,4 +1,5 @@
 import { ChangeSignal } from './change-signal';
+import type { EventFilter } from '../types';
 import { LiveSubscription, type FeedPage } from './live-subscription';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -62,4 +63,39 @@ describe('ChangeSignal', () => {
       await subscription.close();
     }
   });
+
+  it("wakes a tenant's subscription only for appends of that tenant or of unknown tenants", async () => {
+    const signal = new ChangeSignal();
+    const reads = new Map<string, number>();
+    const feed = {
+      changes: signal,
+      async readPage(from: number, _max: number, filter: EventFilter | undefined): Promise<FeedPage> {
+        const tenant = filter?.tenant ?? '*';
+        reads.set(tenant, (reads.get(tenant) ?? 0) + 1);
+        return { events: [], nextPosition: from, isEnd: true };
+      },
+    };
+    const subscribe = (tenant: string | undefined): LiveSubscription =>
+      new LiveSubscription(feed, () => undefined, { fromPosition: 0, batchSize: 10, idleRecheckMs: 60_000, ...(tenant ? { filter: { tenant } } : {}) });
+    const subscriptions = [subscribe('a'), subscribe('b'), subscribe(undefined)];
+    try {
+      await turn();
+      expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, '*': 1 });
+      // One turn each, as appends of separate requests are.
+      for (let append = 0; append < 50; append += 1) {
+        signal.notify(['b']);
+        await turn();
+        await turn();
+      }
+      expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 51, '*': 51 });
+      signal.notify();
+      await turn();
+      await turn();
+      expect(Object.fromEntries(reads)).toEqual({ a: 2, b: 52, '*': 52 });
+    } finally {
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    }
+    expect(signal.waiting).toBe(0);
+  });
 });
+

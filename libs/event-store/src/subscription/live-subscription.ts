@@ -1,6 +1,6 @@
 import { EventStoreUnavailableError } from '../errors';
 import type { EventFilter, ReadAllResult, Subscription, SubscriptionHandler } from '../types';
-import type { ChangeSignal } from './change-signal';
+import type { ChangeSignal, ChangeWatch } from './change-signal';
 
 /** One page of the log as a subscription sees it. */
 export interface FeedPage extends ReadAllResult {
@@ -48,6 +48,8 @@ export class LiveSubscription implements Subscription {
   readonly done: Promise<void>;
   private current: number;
   private readonly stopController = new AbortController();
+  /** A subscription of one tenant's events is woken only by that tenant's appends. */
+  private readonly changes: ChangeWatch & { release?(): void };
 
   constructor(
     private readonly feed: SubscriptionFeed,
@@ -55,7 +57,12 @@ export class LiveSubscription implements Subscription {
     private readonly options: LiveSubscriptionOptions,
   ) {
     this.current = options.fromPosition;
-    this.done = this.run().finally(() => options.onStopped?.());
+    const tenant = options.filter?.tenant;
+    this.changes = tenant !== undefined ? feed.changes.watchTenant(tenant) : feed.changes;
+    this.done = this.run().finally(() => {
+      this.changes.release?.();
+      options.onStopped?.();
+    });
     // Callers that only use close() must not get an unhandled rejection; `done` still rejects.
     this.done.catch(() => undefined);
   }
@@ -79,7 +86,7 @@ export class LiveSubscription implements Subscription {
     const isTransient = this.options.isTransient ?? defaultIsTransient;
     let delay = backoff.min;
     while (!this.stopped) {
-      const versionBeforeRead = this.feed.changes.version;
+      const versionBeforeRead = this.changes.version;
       let page: FeedPage;
       try {
         page = await this.feed.readPage(this.current, batchSize, filter);
@@ -98,7 +105,7 @@ export class LiveSubscription implements Subscription {
       this.current = Math.max(this.current, page.nextPosition);
       if (page.isEnd && !this.stopped) {
         const wait = Math.min(page.recheckAfterMs ?? idleRecheckMs, idleRecheckMs);
-        await this.feed.changes.wait(versionBeforeRead, wait, this.stopController.signal);
+        await this.changes.wait(versionBeforeRead, wait, this.stopController.signal);
       }
     }
   }

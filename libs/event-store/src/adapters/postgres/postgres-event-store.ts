@@ -248,8 +248,9 @@ export class PostgresEventStore implements EventStore, EventImporter {
       await Promise.all(group.map((append) => this.appendAlone(append.stream, append.prepared, append.expected).then(append.resolve, append.reject)));
       return;
     }
-    if (rows.some((row) => row.stored)) this.announceAppended();
     const byPlace = new Map(rows.map((row) => [row.n, row]));
+    const stored = group.filter((_, index) => byPlace.get(index + 1)?.stored);
+    if (stored.length > 0) this.announceAppended(stored.flatMap((append) => tenantsOf(append.prepared)));
     await Promise.all(
       group.map(async (append, index) => {
         const row = byPlace.get(index + 1)!;
@@ -289,7 +290,7 @@ export class PostgresEventStore implements EventStore, EventImporter {
         throw new WrongExpectedRevisionError(stream, expected, current ?? 'no_stream');
       }
       if (row.position !== null) {
-        this.announceAppended();
+        this.announceAppended(tenantsOf(prepared));
         return { nextExpectedRevision: (row.current ?? -1) + prepared.events.length, position: row.position, createdAt: new Date(row.created_ms) };
       }
       if (prepared.someIdsSupplied) {
@@ -353,9 +354,12 @@ export class PostgresEventStore implements EventStore, EventImporter {
     return { nextExpectedRevision: (row.current ?? -1) + prepared.events.length, position: row.position, createdAt: new Date(row.created_ms) };
   }
 
-  /** Wakes subscribers here and, shortly, in other processes. */
-  announceAppended(): void {
-    this.changes.notify();
+  /**
+   * Wakes subscribers here (those of `tenants` when given, every one otherwise) and, shortly,
+   * in other processes (every one: the notification names no tenant).
+   */
+  announceAppended(tenants?: Iterable<string>): void {
+    this.changes.notify(tenants);
     this.notifier.appended();
   }
 
@@ -538,4 +542,9 @@ function toStoredEvent(row: EventRow): StoredEvent {
     tenant: row.tenant,
     createdAt: new Date(row.created_ms),
   };
+}
+
+/** The tenants whose events an append holds. */
+function tenantsOf(prepared: PreparedAppend): string[] {
+  return [...new Set(prepared.events.map((event) => event.tenant))];
 }

@@ -169,7 +169,8 @@ export class SqliteEventStore implements EventStore, EventImporter {
     const queued = this.queuedAppends;
     if (queued.length === 0) return;
     this.queuedAppends = [];
-    let stored = false;
+    // Whose events were stored: only their subscriptions are woken.
+    const tenants = new Set<string>();
     for (let start = 0; start < queued.length; ) {
       let end = start;
       let events = 0;
@@ -199,13 +200,13 @@ export class SqliteEventStore implements EventStore, EventImporter {
       }
       group.forEach((append, index) => {
         const outcome = outcomes[index];
-        if (outcome.kind === 'stored') stored = true;
+        if (outcome.kind === 'stored') for (const event of append.events) tenants.add(event.tenant);
         if (outcome.kind === 'stored' || outcome.kind === 'stored_before') append.resolve(outcome.result);
         else if (outcome.kind === 'wrong_revision') append.reject(new WrongExpectedRevisionError(append.stream, append.expected, outcome.current ?? 'no_stream'));
         else append.reject(outcome.error);
       });
     }
-    if (stored) this.changes.notify();
+    if (tenants.size > 0) this.changes.notify(tenants);
   };
 
   /** One immediate transaction per batch: the checks and the inserts see no other writer. */
