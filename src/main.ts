@@ -13,6 +13,7 @@ import { createRootLogger } from './observability/logging/root-logger';
 import { ServiceLogger } from './observability/logging/service-logger';
 import { explainStartupFailure } from './persistence/startup-failure';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
+import { HttpDrain } from './observability/shutdown/http-drain';
 
 function fail(message: string): never {
   console.error(message);
@@ -52,9 +53,12 @@ async function main(): Promise<void> {
   // Signals are answered by installGracefulShutdown below only.
   configureHttp(app, { nestShutdownHooks: false });
   setUpApiDocs(app);
+  // A client that reuses a kept-alive connection sends within a round trip of its last answer;
+  // one idle this long at shutdown is closed (as the keep-alive timeout would close it anyway).
+  const drain = new HttpDrain(app.getHttpServer(), Math.min(1_000, operations.httpKeepAliveTimeoutMs));
   await app.listen(config.port);
   const grpc = app.get(GrpcServer);
-  installGracefulShutdown(app, { graceMs: operations.shutdownGraceMs, logger, stopOtherServers: () => grpc.onApplicationShutdown() });
+  installGracefulShutdown(app, { graceMs: operations.shutdownGraceMs, logger, drain, stopOtherServers: () => grpc.close(operations.shutdownGraceMs) });
   logger.log(
     `Actions v3alpha service listening on port ${config.port} (REST, gRPC-web, Connect), ${grpc.port ?? config.grpcPort} (gRPC over h2c) and ${app.get(ManagementServer).port ?? config.managementPort} (metrics, readiness); event store: ${config.eventStore}`,
     'Main',

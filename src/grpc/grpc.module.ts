@@ -97,6 +97,11 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     this.logger.log(`gRPC, gRPC-web and Connect (h2c) listening on port ${this.boundPort}`);
   }
 
+  /** Sends GOAWAY on every session, lets calls in flight finish for up to `graceMs`, then closes. */
+  close(graceMs?: number): Promise<void> {
+    return this.server.close(graceMs);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.server.close();
   }

@@ -8,7 +8,6 @@ import { MetricsController } from './metrics/metrics.controller';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from './operations-options';
 import { HttpContextMount } from './request/http-context.mount';
-import { ShutdownState } from './shutdown/shutdown-state';
 
 /**
  * Seeing the running service: logs with request ids (pino; JSON, or pretty lines on a terminal), Prometheus metrics
@@ -28,10 +27,9 @@ export class ObservabilityModule {
         { provide: ServiceLogger, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ServiceLogger(createRootLogger(config)) },
         { provide: ServiceMetrics, useFactory: () => new ServiceMetrics() },
         CommandMetrics,
-        ShutdownState,
         HttpContextMount,
       ],
-      exports: [OPERATIONS_OPTIONS, ServiceMetrics, ShutdownState, ServiceLogger],
+      exports: [OPERATIONS_OPTIONS, ServiceMetrics, ServiceLogger],
     };
   }
 }

@@ -24,8 +24,6 @@ export function routeLabel(request: ContextRequest, status: number): string {
 
 export interface HttpContextOptions {
   metrics: ServiceMetrics;
-  /** True once the service is shutting down: answers then ask clients not to reuse the connection. */
-  isShuttingDown(): boolean;
 }
 
 /**
@@ -39,7 +37,6 @@ export function httpContextMiddleware(options: HttpContextOptions): (request: Co
   return (request, response, next) => {
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    if (options.isShuttingDown()) response.setHeader('connection', 'close');
     const started = performance.now();
     const context = { correlationId: requestId, causationId: requestId, requestId };
     let logged = isQuietPath(request.url);

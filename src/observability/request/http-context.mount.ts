@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ServiceMetrics } from '../metrics/service-metrics';
-import { ShutdownState } from '../shutdown/shutdown-state';
 import { httpContextMiddleware } from './http-context.middleware';
 
 interface RouterWithStack {
@@ -16,11 +15,11 @@ interface RouterWithStack {
  */
 @Injectable()
 export class HttpContextMount {
-  constructor(adapterHost: HttpAdapterHost, metrics: ServiceMetrics, shutdown: ShutdownState) {
+  constructor(adapterHost: HttpAdapterHost, metrics: ServiceMetrics) {
     // A standalone application context (the command line) has no HTTP adapter.
     const adapter = adapterHost.httpAdapter;
     if (!adapter) return;
-    adapter.use(httpContextMiddleware({ metrics, isShuttingDown: () => shutdown.isShuttingDown }));
+    adapter.use(httpContextMiddleware({ metrics }));
     // Express appends middleware to its router's stack; whatever was mounted before this
     // provider was created (module creation order is not guaranteed) is moved behind it.
     const stack = (adapter.getInstance<{ router?: RouterWithStack }>().router ?? {}).stack;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { ShutdownState } from './shutdown-state';
+import type { HttpDrain } from './http-drain';
 
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -8,6 +8,8 @@ export interface GracefulShutdownOptions {
   /** How long requests in flight may take before their connections are cut. */
   graceMs: number;
   logger: LoggerService;
+  /** The HTTP port's drain (see HttpDrain), begun at the signal. */
+  drain?: HttpDrain;
   /** Stops servers that are not the HTTP port (the gRPC port) before the application closes. */
   stopOtherServers?: () => Promise<void>;
   /** Process exit; injectable for tests. */
@@ -15,8 +17,9 @@ export interface GracefulShutdownOptions {
 }
 
 /**
- * On the first SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (up
- * to `graceMs`, then cut), end event streams, let the projection batch and subscriber event in
+ * On the first SIGTERM/SIGINT: stop accepting connections, let requests in flight finish and
+ * answer those arriving on open connections with `Connection: close` (the drain; gRPC: GOAWAY),
+ * up to `graceMs`, then cut; end event streams, let the projection batch and subscriber event in
  * hand finish, close the stores, and exit 0 (1 when closing failed). A second signal exits at
  * once with 1.
  *
@@ -34,7 +37,7 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
     }
     shuttingDown = true;
     options.logger.log(`${signal} received: finishing requests in flight, then closing`, 'Shutdown');
-    app.get(ShutdownState).begin();
+    void options.drain?.begin();
     const server = app.getHttpServer() as Server;
     const cut = setTimeout(() => {
       options.logger.warn(`requests still running after ${options.graceMs} ms: closing their connections`, 'Shutdown');
