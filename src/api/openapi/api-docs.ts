@@ -14,7 +14,7 @@ export const DOCS_JSON_PATH = 'docs-json';
 export const BEARER_SCHEME = 'bearer';
 
 /** Every API service the REST layer serves; a new version adds its docs table here. */
-const SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionService), actionsV2Docs(V2betaActionService), RUNTIME_V1_DOCS] as unknown as ServiceDocs[];
+export const API_SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionService), actionsV2Docs(V2betaActionService), RUNTIME_V1_DOCS] as unknown as ServiceDocs[];
 
 /**
  * The OpenAPI document of the HTTP API, built at start-up: the API services derived from their
@@ -22,7 +22,7 @@ const SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionSe
  * Bearer authentication on every route but the public ones.
  */
 export function buildApiDocument(): OpenAPIObject {
-  const { paths, schemas } = deriveServicePaths(SERVICES);
+  const { paths, schemas } = deriveServicePaths(API_SERVICES);
   return {
     openapi: '3.0.0',
     info: {
