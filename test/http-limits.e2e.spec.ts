@@ -68,6 +68,26 @@ describe('HTTP limits and headers', () => {
     }
   });
 
+  it('answers gRPC-web and Connect calls on the HTTP port, errors included, with nosniff and no-store', async () => {
+    const rpc = (name: string, contentType: string, body: string | Buffer, token?: string) => {
+      const call = testApp.http().post(`/zitadel.action.v3alpha.ActionService/${name}`).set('Content-Type', contentType);
+      return (token ? call.set('Authorization', `Bearer ${token}`) : call).send(body);
+    };
+    const emptyFrame = Buffer.from([0, 0, 0, 0, 0]);
+    const answers = [
+      await rpc('ListTargets', 'application/json', '{}', api.token),
+      await rpc('ListTargets', 'application/json', '{}'),
+      await rpc('ListTargets', 'application/json; charset=utf-16le', '{}', api.token),
+      await rpc('ListTargets', 'application/grpc-web+proto', emptyFrame, api.token),
+      await rpc('ListTargets', 'application/grpc-web+proto', emptyFrame),
+    ];
+    expect(answers.map((response) => response.status)).toEqual([200, 401, 415, 200, 200]);
+    for (const response of answers) {
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+
 });
 
 describe('API documentation headers', () => {

@@ -25,11 +25,16 @@ function isDocsPath(url: string | undefined): boolean {
   return DOCS_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}.`));
 }
 
+interface RouterWithStack {
+  stack?: unknown[];
+}
+
 /**
  * Headers every answer carries: no `X-Powered-By` (it names the framework to attackers),
  * `X-Content-Type-Options: nosniff` (a browser never runs an answer as another type), API
  * answers `Cache-Control: no-store` (tenant data must not stay in shared caches) and the docs a
- * content security policy. Set before any route runs, so error answers carry them too.
+ * content security policy. Mounted ahead of every other middleware, the gRPC-web and Connect
+ * one included (mounted while the modules were created), so every answer, errors too, has them.
  */
 export function applyResponseHeaders(app: NestExpressApplication): void {
   app.disable('x-powered-by');
@@ -39,4 +44,7 @@ export function applyResponseHeaders(app: NestExpressApplication): void {
     else response.setHeader('cache-control', 'no-store');
     next();
   });
+  // Express appends to its router's stack: move the middleware just added to the front.
+  const stack = (app.getHttpAdapter().getInstance() as { router?: RouterWithStack }).router?.stack;
+  if (Array.isArray(stack) && stack.length > 1) stack.unshift(stack.pop());
 }
