@@ -34,20 +34,29 @@ export class BulkSql {
 
   /**
    * Inserts `rows` (values in the order of `columns`). With `onConflict`, a row whose `keys`
-   * already exist updates the `update` columns instead (the others keep their stored values).
+   * already exist updates the `update` columns instead and adds the new values to its `add`
+   * columns (the others keep their stored values). Rows of one call must have distinct keys.
    */
-  async insert(entity: Entity, columns: readonly string[], rows: readonly (readonly unknown[])[], onConflict?: { keys: readonly string[]; update: readonly string[] }): Promise<void> {
+  async insert(
+    entity: Entity,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+    onConflict?: { keys: readonly string[]; update: readonly string[]; add?: readonly string[] },
+  ): Promise<void> {
     if (rows.length === 0) return;
     const names = this.columnNames(entity, columns).join(', ');
     let conflict = '';
     if (onConflict) {
-      const updates = this.columnNames(entity, onConflict.update).map((name) => `${name} = excluded.${name}`);
+      const updates = [
+        ...this.columnNames(entity, onConflict.update).map((name) => `${name} = excluded.${name}`),
+        ...this.columnNames(entity, onConflict.add ?? []).map((name) => `${name} = stored.${name} + excluded.${name}`),
+      ];
       conflict = ` ON CONFLICT (${this.columnNames(entity, onConflict.keys).join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
     }
     for (const chunk of this.chunks(rows, columns.length)) {
       const values: unknown[] = [];
       const tuples = chunk.map((row) => this.tuple(values, row)).join(', ');
-      await this.manager.query(`INSERT INTO ${this.table(entity)} (${names}) VALUES ${tuples}${conflict}`, values);
+      await this.manager.query(`INSERT INTO ${this.table(entity)} AS stored (${names}) VALUES ${tuples}${conflict}`, values);
     }
   }
 

@@ -1,11 +1,12 @@
-import type { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
+import type { EntityManager, EntitySchema } from 'typeorm';
 import { invalidArgument } from '../errors/api-error';
+import { tenantProgress, type TenantProgressRow } from './tenant-progress';
 
 export interface ListDetails {
   totalResult: number;
-  /** Global position of the last event the projection reduced. */
+  /** Events of the caller's instance the projection has reduced (its own, never another's). */
   processedSequence: number;
-  /** Creation time of that event; absent before the projection reduced anything. */
+  /** Creation time of the last of them; absent before the projection reduced any. */
   timestamp?: Date;
 }
 
@@ -39,12 +40,7 @@ export function pageWithinLimit(offset = 0, limit = 0, asc = false): Page {
   return pageOf(offset, limit, asc);
 }
 
-export async function listDetails(engine: ProjectionEngine, projection: string, totalResult: number): Promise<ListDetails> {
-  const status = await engine.status();
-  const state = status.projections.find((candidate) => candidate.name === projection);
-  return {
-    totalResult,
-    processedSequence: state?.position ?? 0,
-    ...(state?.lastEventAt ? { timestamp: state.lastEventAt } : {}),
-  };
+/** The details of a list of `instance`'s rows: how far the projection has reduced that instance's events. */
+export async function listDetails(manager: EntityManager, progress: EntitySchema<TenantProgressRow>, instance: string, totalResult: number): Promise<ListDetails> {
+  return { totalResult, ...(await tenantProgress(manager, progress, instance)) };
 }

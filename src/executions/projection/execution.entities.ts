@@ -1,5 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { TIMESTAMP_COLUMN } from '../../common/read-model/column-transformers';
+import { tenantProgressEntity } from '../../common/read-model/tenant-progress';
 
 export interface ExecutionRow {
   instance: string;
@@ -45,3 +46,6 @@ export const ExecutionTargetEntity = new EntitySchema<ExecutionTargetRow>({
   },
   indices: [{ name: 'execution_targets_by_target', columns: ['instance', 'target'] }],
 });
+
+/** Per instance: how many of its events this projection reduced (list answers' processedSequence). */
+export const ExecutionProgressEntity = tenantProgressEntity('ExecutionProgress', 'execution_progress');

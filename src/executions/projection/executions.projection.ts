@@ -4,7 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { BulkSql } from '../../common/read-model/bulk-sql';
 import { streamParts } from '../../common/domain/stream-name';
 import { EXECUTION_SET, executionEventTypes, toExecutionEvent, type ExecutionTargetRef } from '../domain/execution-events';
-import { ExecutionEntity, ExecutionTargetEntity } from './execution.entities';
+import { recordTenantProgress } from '../../common/read-model/tenant-progress';
+import { ExecutionEntity, ExecutionProgressEntity, ExecutionTargetEntity } from './execution.entities';
 
 /** Where one execution stands after the events of a batch, reduced in memory. */
 interface ExecutionOutcome {
@@ -51,6 +52,7 @@ function outcomesOf(events: readonly StoredEvent[]): Map<string, ExecutionOutcom
  * row keeps its creation date) and get their final target lists.
  */
 async function applyBatch(events: readonly StoredEvent[], manager: EntityManager): Promise<void> {
+  await recordTenantProgress(manager, ExecutionProgressEntity, events);
   const outcomes = [...outcomesOf(events).values()];
   if (outcomes.length === 0) return;
   const sql = new BulkSql(manager);
@@ -82,6 +84,6 @@ async function applyBatch(events: readonly StoredEvent[], manager: EntityManager
 export const executionsProjection: Projection = {
   name: 'executions',
   eventTypes: executionEventTypes,
-  entities: [ExecutionEntity, ExecutionTargetEntity],
+  entities: [ExecutionEntity, ExecutionTargetEntity, ExecutionProgressEntity],
   apply: applyBatch,
 };

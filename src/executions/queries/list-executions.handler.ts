@@ -1,13 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { listDetails, type ListResult } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
 import { ReadModelSync } from '../../persistence/read-model-sync';
 import { conditionToId, idToCondition } from '../domain/condition';
 import { ExecutionTargetKind } from '../domain/execution-events';
-import { ExecutionEntity, ExecutionTargetEntity, type ExecutionRow, type ExecutionTargetRow } from '../projection/execution.entities';
+import { ExecutionEntity, ExecutionProgressEntity, ExecutionTargetEntity, type ExecutionRow, type ExecutionTargetRow } from '../projection/execution.entities';
 import { executionsProjection } from '../projection/executions.projection';
 import type { ExecutionFilter, ExecutionSortField, ExecutionTargetView, ExecutionView } from './execution.view';
 import { ListExecutionsQuery } from './list-executions.query';
@@ -18,7 +17,6 @@ const SORT_COLUMNS: Record<ExecutionSortField, keyof ExecutionRow> = { ID: 'id',
 export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery, ListResult<ExecutionView>> {
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
-    private readonly engine: ProjectionEngine,
     private readonly sync: ReadModelSync,
   ) {}
 
@@ -36,7 +34,7 @@ export class ListExecutionsHandler implements IQueryHandler<ListExecutionsQuery,
     const [rows, total] = await builder.skip(query.page.offset).take(query.page.limit).getManyAndCount();
     const targets = await this.targetsOf(query.instanceId, rows);
     return {
-      details: await listDetails(this.engine, executionsProjection.name, total),
+      details: await listDetails(this.readModel.manager, ExecutionProgressEntity, query.instanceId, total),
       result: rows.flatMap((row) => {
         const condition = idToCondition(row.id);
         if (!condition) return [];

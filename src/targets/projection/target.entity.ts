@@ -1,6 +1,7 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import { readEncryptedSecret, type EncryptedSecret } from '../../common/crypto/encrypted-secret';
 import { bigintAsNumber, booleanColumn, TIMESTAMP_COLUMN } from '../../common/read-model/column-transformers';
+import { tenantProgressEntity } from '../../common/read-model/tenant-progress';
 import type { TargetType } from '../domain/target-events';
 
 export interface TargetRow {
@@ -53,3 +54,6 @@ export const TargetEntity = new EntitySchema<TargetRow>({
   // No index on name: a 1,000-character name can exceed PostgreSQL's B-tree entry limit
   // (2,704 bytes), and every list is scoped to one instance by the primary key.
 });
+
+/** Per instance: how many of its events this projection reduced (list answers' processedSequence). */
+export const TargetProgressEntity = tenantProgressEntity('TargetProgress', 'target_progress');

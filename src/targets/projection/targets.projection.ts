@@ -3,7 +3,8 @@ import type { Projection } from '@app/eventsourcing';
 import type { EntityManager } from 'typeorm';
 import { streamParts } from '../../common/domain/stream-name';
 import { TARGET_ADDED, TARGET_CHANGED, TargetType, targetEventTypes, toTargetEvent } from '../domain/target-events';
-import { TargetEntity, type TargetRow } from './target.entity';
+import { recordTenantProgress } from '../../common/read-model/tenant-progress';
+import { TargetEntity, TargetProgressEntity, type TargetRow } from './target.entity';
 
 async function reduce(event: StoredEvent, manager: EntityManager): Promise<void> {
   const [instance, id] = streamParts('target', event.stream) ?? [];
@@ -38,8 +39,9 @@ async function reduce(event: StoredEvent, manager: EntityManager): Promise<void>
 export const targetsProjection: Projection = {
   name: 'targets',
   eventTypes: targetEventTypes,
-  entities: [TargetEntity],
+  entities: [TargetEntity, TargetProgressEntity],
   async apply(events, manager) {
+    await recordTenantProgress(manager, TargetProgressEntity, events);
     for (const event of events) await reduce(event, manager);
   },
 };

@@ -1,13 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { escapeLike } from '../../common/read-model/column-transformers';
 import { listDetails, type ListResult } from '../../common/read-model/list';
 import { READ_MODEL } from '../../persistence/persistence.tokens';
 import { ReadModelSync } from '../../persistence/read-model-sync';
 import { TargetSigningKeys } from '../commands/target-signing-keys';
-import { TargetEntity, type TargetRow } from '../projection/target.entity';
+import { TargetEntity, TargetProgressEntity, type TargetRow } from '../projection/target.entity';
 import { targetsProjection } from '../projection/targets.projection';
 import { ListTargetsQuery } from './target.queries';
 import { toTargetView } from './target-row';
@@ -39,7 +38,6 @@ function likePattern(match: TextMatch, text: string): string {
 export class ListTargetsHandler implements IQueryHandler<ListTargetsQuery, ListResult<TargetView>> {
   constructor(
     @Inject(READ_MODEL) private readonly readModel: DataSource,
-    private readonly engine: ProjectionEngine,
     private readonly sync: ReadModelSync,
     private readonly signingKeys: TargetSigningKeys,
   ) {}
@@ -59,7 +57,7 @@ export class ListTargetsHandler implements IQueryHandler<ListTargetsQuery, ListR
     if (query.options.withSigningKey) {
       for (const [index, row] of rows.entries()) result[index]!.signingKey = await this.signingKeys.reveal(row.instance, row.id, row.signingKey ?? undefined);
     }
-    return { details: await listDetails(this.engine, targetsProjection.name, total), result };
+    return { details: await listDetails(this.readModel.manager, TargetProgressEntity, query.instanceId, total), result };
   }
 }
 
