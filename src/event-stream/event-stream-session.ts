@@ -10,6 +10,8 @@ export interface EventStreamSessionOptions {
   mayRead: (event: StoredEvent) => boolean;
   /** First position sent (inclusive). */
   fromPosition: number;
+  /** The SSE id of an event: an opaque cursor of the caller's instance. */
+  cursorOf: (event: StoredEvent) => string;
   heartbeatMs: number;
   /** Called once when the session has ended, for whatever reason. */
   onEnd?: () => void;
@@ -86,7 +88,7 @@ export class EventStreamSession {
     for (const event of events) {
       if (this.ended) return;
       if (!this.options.mayRead(event)) continue;
-      if (!this.writeText(sseMessage(event))) await this.drained();
+      if (!this.writeText(sseMessage(event, this.options.cursorOf(event)))) await this.drained();
     }
   }
 

@@ -2,10 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Injectable, Logger, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
 import { CurrentCaller, RequirePermission, type Caller } from '../auth';
+import { SECRET_BOX, type SecretBox } from '../common/crypto/secret-box';
 import { ApiError, StatusCode } from '../common/errors/api-error';
 import { invalidRequest } from '../common/errors/http-error-ids';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { EVENT_STORE } from '../persistence/persistence.tokens';
+import { EventCursors } from './event-cursor';
 import { EventStreamSession } from './event-stream-session';
 import { EVENT_STREAM_PERMISSIONS, mayRead } from './event-visibility';
 
@@ -85,20 +87,38 @@ function parsePosition(value: string | undefined, name: string): number | undefi
 }
 
 /**
+ * The position Last-Event-ID names: the id of a message this instance received (a cursor), or
+ * a position as the ids of earlier versions were, so streams opened before an upgrade resume.
+ */
+function resumePosition(cursors: EventCursors, tenant: string, value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return parsePosition(trimmed, 'Last-Event-ID');
+  const position = cursors.decode(tenant, trimmed);
+  if (position === undefined) throw invalidRequest('Last-Event-ID must be the id of a message this instance received from the event stream');
+  return position;
+}
+
+/**
  * `GET /v3alpha/events`: the caller's instance's events as Server-Sent Events, first those
  * already stored (from `fromPosition`, inclusive; default 0), then live. A client resuming
  * after a disconnect sends `Last-Event-ID` (the id of the last message it got, a position) and
- * receives the events after it; the header wins over `fromPosition`.
+ * receives the events after it; the header wins over `fromPosition`. Message ids are cursors
+ * sealed for the caller's instance (EventCursors), not log positions.
  */
 @Controller('v3alpha/events')
 export class EventStreamController {
   private readonly logger = new Logger('EventStream');
+  private readonly cursors: EventCursors;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
+    @Inject(SECRET_BOX) secrets: SecretBox,
     private readonly streams: OpenEventStreams,
-  ) {}
+  ) {
+    this.cursors = new EventCursors(secrets);
+  }
 
   @Get()
   @RequirePermission(...EVENT_STREAM_PERMISSIONS)
@@ -108,7 +128,7 @@ export class EventStreamController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const resumeAfter = parsePosition(lastEventId, 'Last-Event-ID');
+    const resumeAfter = resumePosition(this.cursors, caller.instanceId, lastEventId);
     const start = resumeAfter !== undefined ? resumeAfter + 1 : (parsePosition(typeof fromPosition === 'string' ? fromPosition : undefined, 'fromPosition') ?? 0);
     const slot = this.streams.reserve(caller.instanceId);
     try {
@@ -123,6 +143,7 @@ export class EventStreamController {
       tenant: caller.instanceId,
       mayRead: (event) => mayRead(caller, event),
       fromPosition: start,
+      cursorOf: (event) => this.cursors.encode(caller.instanceId, event.position),
       heartbeatMs: this.operations.eventStreamHeartbeatMs,
       onEnd: () => {
         this.streams.remove(session);

@@ -18,14 +18,14 @@ export interface EventMessageJson {
   revision: number;
   /** revision + 1, the `sequence` of the API's Details (int64 as a string). */
   sequence: string;
-  /** Global position (int64 as a string); also the message's SSE id. */
-  position: string;
+  /** The message's SSE id: an opaque cursor (see EventCursors), what Last-Event-ID sends back. */
+  cursor: string;
   createdAt: string;
   data: JsonValue;
   metadata: Record<string, JsonValue>;
 }
 
-export function eventMessageJson(event: StoredEvent): EventMessageJson {
+export function eventMessageJson(event: StoredEvent, cursor: string): EventMessageJson {
   const [category] = event.stream.split(':', 1);
   const parts = AGGREGATE_TYPES.has(category) ? streamParts(category, event.stream) : undefined;
   const metadata: Record<string, JsonValue> = {};
@@ -40,7 +40,7 @@ export function eventMessageJson(event: StoredEvent): EventMessageJson {
     ...(parts?.length === 2 ? { aggregate: { type: category, id: parts[1], resourceOwner: parts[0] } } : {}),
     revision: event.revision,
     sequence: formatInt64(event.revision + 1),
-    position: formatInt64(event.position),
+    cursor,
     createdAt: originalCreatedAt(event).toISOString(),
     data: event.data,
     metadata,
@@ -48,12 +48,12 @@ export function eventMessageJson(event: StoredEvent): EventMessageJson {
 }
 
 /**
- * One Server-Sent Events message: `id` the global position (what a reconnecting client sends
+ * One Server-Sent Events message: `id` the event's cursor (what a reconnecting client sends
  * back as Last-Event-ID), `event` the event type, `data` the JSON on one line (JSON.stringify
  * escapes every line break, so the message cannot be split or forged by its content).
  */
-export function sseMessage(event: StoredEvent): string {
-  return `id: ${event.position}\nevent: ${event.type.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(eventMessageJson(event))}\n\n`;
+export function sseMessage(event: StoredEvent, cursor: string): string {
+  return `id: ${cursor}\nevent: ${event.type.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(eventMessageJson(event, cursor))}\n\n`;
 }
 
 /** A comment line: ignored by clients, but traffic that keeps proxies from closing an idle stream. */

@@ -35,7 +35,8 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
   }
 
   const tenantEvents = (): Promise<StoredEvent[]> => storedEvents(testApp, { tenant: api.instanceId });
-  const positionsOf = (messages: Array<{ id?: string }>): number[] => messages.map((message) => Number(message.id));
+  /** The stored events' ids, as the messages carry them in their data. */
+  const eventIdsOf = (messages: Array<{ data: string }>): string[] => messages.map((message) => (JSON.parse(message.data) as { id: string }).id);
 
   it('sends the stored events of the caller instance, then new ones as they are appended', async () => {
     await api.newTarget(`first-${randomUUID()}`);
@@ -45,14 +46,14 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
     expect(client.status).toBe(200);
     expect(client.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     const caughtUp = await client.waitForMessages(stored.length);
-    expect(positionsOf(caughtUp)).toEqual(stored.map((event) => event.position));
+    expect(eventIdsOf(caughtUp)).toEqual(stored.map((event) => event.id));
 
     const created = await api.newTarget(`second-${randomUUID()}`);
     const after = await tenantEvents();
     const messages = await client.waitForMessages(after.length);
-    expect(positionsOf(messages)).toEqual(after.map((event) => event.position));
+    expect(eventIdsOf(messages)).toEqual(after.map((event) => event.id));
     const added = after.find((event) => event.type === 'target.added' && event.stream.endsWith(created))!;
-    const message = messages.find((candidate) => Number(candidate.id) === added.position)!;
+    const message = messages.find((candidate) => eventIdsOf([candidate])[0] === added.id)!;
     expect(message.event).toBe('target.added');
     expect(JSON.parse(message.data)).toEqual({
       id: added.id,
@@ -61,7 +62,7 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
       aggregate: { type: 'target', id: created, resourceOwner: api.instanceId },
       revision: 0,
       sequence: '1',
-      position: String(added.position),
+      cursor: message.id,
       createdAt: added.createdAt.toISOString(),
       data: added.data,
       metadata: { actor: 'sse-user', correlationId: expect.any(String), causationId: expect.any(String) },
@@ -71,14 +72,15 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
   it('resumes after Last-Event-ID with exactly the events missed meanwhile', async () => {
     await api.newTarget(`before-${randomUUID()}`);
     const first = await open('/v3alpha/events');
-    const seen = await first.waitForMessages((await tenantEvents()).length);
+    const seenEvents = await tenantEvents();
+    const seen = await first.waitForMessages(seenEvents.length);
     first.close();
     const lastSeen = seen[seen.length - 1].id!;
 
     await api.newTarget(`missed-1-${randomUUID()}`);
     await other.newTarget(`other-${randomUUID()}`);
     await api.newTarget(`missed-2-${randomUUID()}`);
-    const missed = (await tenantEvents()).filter((event) => event.position > Number(lastSeen));
+    const missed = (await tenantEvents()).slice(seenEvents.length);
     expect(missed.length).toBeGreaterThanOrEqual(2);
 
     const resumed = await open('/v3alpha/events?fromPosition=0', { 'last-event-id': lastSeen });
@@ -86,8 +88,8 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
     // Nothing more arrives: a heartbeat goes by with no further message.
     const heartbeats = resumed.comments.length;
     await resumed.waitUntil(() => resumed.comments.length > heartbeats + 1, 5_000, 'two heartbeats');
-    expect(positionsOf(resumed.messages)).toEqual(missed.map((event) => event.position));
-    expect(messages.map((message) => JSON.parse(message.data).id)).toEqual(missed.map((event) => event.id));
+    expect(eventIdsOf(resumed.messages)).toEqual(missed.map((event) => event.id));
+    expect(messages).toEqual(resumed.messages);
   });
 
   it('keeps idle streams open with heartbeat comments', async () => {
@@ -140,11 +142,12 @@ describe.each(STORE_SETUPS)('event stream for external subscribers (%s)', (setup
     expect(JSON.parse(await refused.body())).toMatchObject({ code: 7, details: [{ id: 'AUTH-5mWD2' }] });
   });
 
-  it('refuses a position that is not a non-negative integer', async () => {
+  it('refuses a position that is not a non-negative integer, and a Last-Event-ID that is no id of its messages', async () => {
     for (const [path, headers] of [
       ['/v3alpha/events?fromPosition=-1', {}],
       ['/v3alpha/events?fromPosition=abc', {}],
       ['/v3alpha/events', { 'last-event-id': '1e3' }],
+      ['/v3alpha/events', { 'last-event-id': 'AAAAAAAAAAAAAAAAAAAAAA' }],
     ] as const) {
       const client = await open(path, headers);
       expect(client.status).toBe(400);

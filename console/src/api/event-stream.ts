@@ -8,7 +8,8 @@ export interface StreamedEvent {
   aggregate?: { type: string; id: string; resourceOwner: string };
   revision: number;
   sequence: string;
-  position: string;
+  /** The message's id: an opaque cursor, unique per event. */
+  cursor: string;
   createdAt: string;
   data: unknown;
   metadata: { actor?: string; correlationId?: string; causationId?: string };

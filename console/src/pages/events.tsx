@@ -66,7 +66,7 @@ export function EventsPage() {
               <caption className="visually-hidden">Events, newest first</caption>
               <thead>
                 <tr>
-                  <th scope="col">Position</th>
+                  <th scope="col">Sequence</th>
                   <th scope="col">Type</th>
                   <th scope="col">Aggregate</th>
                   <th scope="col">Time</th>
@@ -74,10 +74,10 @@ export function EventsPage() {
               </thead>
               <tbody>
                 {shown.map((event) => (
-                  <tr key={event.position} className={selected?.position === event.position ? 'selected' : undefined}>
-                    <td data-label="Position" className="mono">{event.position}</td>
+                  <tr key={event.cursor} className={selected?.cursor === event.cursor ? 'selected' : undefined}>
+                    <td data-label="Sequence" className="mono">{event.sequence}</td>
                     <td data-label="Type">
-                      <button type="button" className="link" onClick={() => setSelected(event)} aria-pressed={selected?.position === event.position}>
+                      <button type="button" className="link" onClick={() => setSelected(event)} aria-pressed={selected?.cursor === event.cursor}>
                         {event.type}
                       </button>
                     </td>
@@ -96,8 +96,8 @@ export function EventsPage() {
             <>
               <h2>{selected.type}</h2>
               <dl>
-                <dt>Position</dt>
-                <dd className="mono">{selected.position}</dd>
+                <dt>Sequence</dt>
+                <dd className="mono">{selected.sequence}</dd>
                 <dt>Stream</dt>
                 <dd className="mono break">{selected.stream}</dd>
                 <dt>Actor</dt>

@@ -14,14 +14,14 @@ export const OPERATIONAL_PATHS: PathsObject = {
       summary: "The caller instance's events as Server-Sent Events, stored ones first, then live (permission execution.read or execution.target.read; each shows the events of the aggregates it reads)",
       tags: ['Events'],
       parameters: [
-        { name: 'fromPosition', in: 'query', required: false, description: 'First global position to send (inclusive); default 0', schema: { type: 'integer', minimum: 0 } },
-        { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this position (the id of the last message received); wins over fromPosition', schema: { type: 'integer', minimum: 0 } },
+        { name: 'fromPosition', in: 'query', required: false, description: 'First log position to send (inclusive), such as a consistency token of a write; default 0 (from the beginning)', schema: { type: 'integer', minimum: 0 } },
+        { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after the message with this id (the id of the last message received, an opaque cursor of the caller instance); wins over fromPosition', schema: { type: 'string' } },
       ],
       responses: {
         '200': {
           description:
-            'text/event-stream. Each message: `id:` the global position, `event:` the event type, `data:` JSON {id, type, stream, aggregate {type, id, resourceOwner}, revision, sequence, position, createdAt, data, metadata {correlationId, causationId, actor}}. ' +
-            'Comment lines (`: keep-alive`) every 15 s. Reconnect with `Last-Event-ID` to receive the events after that position.',
+            'text/event-stream. Each message: `id:` an opaque cursor (readable by this instance only, no log position), `event:` the event type, `data:` JSON {id, type, stream, aggregate {type, id, resourceOwner}, revision, sequence, cursor, createdAt, data, metadata {correlationId, causationId, actor}}. ' +
+            'Comment lines (`: keep-alive`) every 15 s. Reconnect with `Last-Event-ID` to receive exactly the events after that message.',
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         ...COMMON_ERRORS,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { EncryptedSecret } from './encrypted-secret';
 
 const KEY_BYTES = 32;
@@ -16,6 +16,14 @@ export class SecretBox {
   constructor(private readonly key: Buffer) {
     if (key.length !== KEY_BYTES) throw new Error(`An encryption key has ${KEY_BYTES} bytes, got ${key.length}`);
     this.keyId = createHash('sha256').update(key).digest('base64url').slice(0, 11);
+  }
+
+  /**
+   * A 32-byte key for another use of the same secret (HKDF-SHA256 with `purpose` as info), so
+   * each use has a key of its own and replicas sharing ENCRYPTION_KEY_FILE derive the same one.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), purpose, KEY_BYTES));
   }
 
   seal(plaintext: string): EncryptedSecret {
