@@ -30,6 +30,12 @@ describe('loadOperationsOptions', () => {
       rateLimitPerSecond: 500,
       rateLimitBurst: 1_000,
       readWaitMs: 10_000,
+      deliveryMaxAttempts: 5,
+      deliveryRetryInitialMs: 1_000,
+      deliveryMaxAgeMs: 86_400_000,
+      deliveryConcurrency: 32,
+      deliveryConcurrencyPerTarget: 4,
+      deliveryClaimMs: 30_000,
       live: true,
     });
     expect(loadOperationsOptions(Object.fromEntries(OPERATIONS_VARIABLES.map(({ variable }) => [variable, '  '])))).toEqual(DEFAULT_OPERATIONS_OPTIONS);
@@ -53,6 +59,12 @@ describe('loadOperationsOptions', () => {
       RATE_LIMIT_PER_SECOND: '0',
       RATE_LIMIT_BURST: '5',
       READ_WAIT_MS: '4000',
+      DELIVERY_MAX_ATTEMPTS: '3',
+      DELIVERY_RETRY_INITIAL_MS: '20',
+      DELIVERY_MAX_AGE: '90m',
+      DELIVERY_CONCURRENCY: '8',
+      DELIVERY_CONCURRENCY_PER_TARGET: '2',
+      DELIVERY_CLAIM_MS: '5000',
     };
     expect(loadOperationsOptions(env)).toEqual({
       eventStreamHeartbeatMs: 250,
@@ -71,8 +83,18 @@ describe('loadOperationsOptions', () => {
       rateLimitPerSecond: 0,
       rateLimitBurst: 5,
       readWaitMs: 4000,
+      deliveryMaxAttempts: 3,
+      deliveryRetryInitialMs: 20,
+      deliveryMaxAgeMs: 5_400_000,
+      deliveryConcurrency: 8,
+      deliveryConcurrencyPerTarget: 2,
+      deliveryClaimMs: 5000,
       live: true,
     });
+  });
+
+  it.each(['24', '1.5h', '-1h', '0s', 'soon'])('refuses DELIVERY_MAX_AGE=%s, naming the variable', (value) => {
+    expect(configErrorOf({ DELIVERY_MAX_AGE: value }).message).toMatch(/DELIVERY_MAX_AGE must be a positive duration/);
   });
 
   it('lets overrides win over the environment', () => {

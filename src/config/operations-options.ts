@@ -44,6 +44,18 @@ export interface OperationsOptions {
    * a consistency token's) before answering 503 code 14. Default 10 s.
    */
   readWaitMs: number;
+  /** Attempts of one event delivery before it is parked (DELIVERY_MAX_ATTEMPTS). Default 5. */
+  deliveryMaxAttempts: number;
+  /** First backoff between delivery attempts, doubling up to 5 minutes (DELIVERY_RETRY_INITIAL_MS). Default 1 s. */
+  deliveryRetryInitialMs: number;
+  /** Pending deliveries of events stored longer ago are dropped (DELIVERY_MAX_AGE, a duration such as `24h`). Default 24 h. */
+  deliveryMaxAgeMs: number;
+  /** Deliveries in flight at once on a replica (DELIVERY_CONCURRENCY). Default 32. */
+  deliveryConcurrency: number;
+  /** Deliveries in flight at once to one target on a replica (DELIVERY_CONCURRENCY_PER_TARGET). Default 4. */
+  deliveryConcurrencyPerTarget: number;
+  /** How soon another replica takes over the deliveries a crashed one had claimed (DELIVERY_CLAIM_MS). Default 30 s. */
+  deliveryClaimMs: number;
   /**
    * Run projections and subscribers live (the service). False for command-line tools, which
    * use the application's wiring without competing for work.
@@ -69,10 +81,16 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   rateLimitPerSecond: 500,
   rateLimitBurst: 1_000,
   readWaitMs: 10_000,
+  deliveryMaxAttempts: 5,
+  deliveryRetryInitialMs: 1_000,
+  deliveryMaxAgeMs: 24 * 3_600_000,
+  deliveryConcurrency: 32,
+  deliveryConcurrencyPerTarget: 4,
+  deliveryClaimMs: 30_000,
   live: true,
 };
 
-type NumericOption = Exclude<keyof OperationsOptions, 'live'>;
+type NumericOption = Exclude<keyof OperationsOptions, 'live' | 'deliveryMaxAgeMs'>;
 
 /** Each numeric option, its variable and its least value. All are capped at what a timer accepts. */
 export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variable: string; min: number }> = [
@@ -92,7 +110,24 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'rateLimitPerSecond', variable: 'RATE_LIMIT_PER_SECOND', min: 0 },
   { option: 'rateLimitBurst', variable: 'RATE_LIMIT_BURST', min: 1 },
   { option: 'readWaitMs', variable: 'READ_WAIT_MS', min: 1 },
+  { option: 'deliveryMaxAttempts', variable: 'DELIVERY_MAX_ATTEMPTS', min: 1 },
+  { option: 'deliveryRetryInitialMs', variable: 'DELIVERY_RETRY_INITIAL_MS', min: 1 },
+  { option: 'deliveryConcurrency', variable: 'DELIVERY_CONCURRENCY', min: 1 },
+  { option: 'deliveryConcurrencyPerTarget', variable: 'DELIVERY_CONCURRENCY_PER_TARGET', min: 1 },
+  { option: 'deliveryClaimMs', variable: 'DELIVERY_CLAIM_MS', min: 100 },
 ];
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `90s`, `30m`, `24h` or `7d` (a whole number and a unit), in milliseconds. */
+export function parseDuration(name: string, value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) {
+    throw new ConfigError(name, `${name} must be a positive duration such as 90s, 30m, 24h or 7d, got "${value}"`);
+  }
+  return ms;
+}
 
 /**
  * Reads the operations settings from the environment with the rules of {@link loadConfig}:
@@ -105,6 +140,8 @@ export function loadOperationsOptions(env: NodeJS.ProcessEnv, overrides: Partial
     const value = readVariable(env, variable);
     if (value !== undefined) options[option] = parseInteger(variable, value, min, MAX_TIMER_MS);
   }
+  const maxAge = readVariable(env, 'DELIVERY_MAX_AGE');
+  if (maxAge !== undefined) options.deliveryMaxAgeMs = parseDuration('DELIVERY_MAX_AGE', maxAge);
   const result = { ...options, ...overrides };
   // The headers are part of the request: a longer headers timeout would be a promise not kept.
   if (result.httpHeadersTimeoutMs > result.httpRequestTimeoutMs) {

@@ -4,6 +4,8 @@ import { NetworkPolicy } from '../common/network/network-policy';
 import { TargetsModule } from '../targets/targets.module';
 import { TargetCaller } from './calls/target-caller';
 import { TargetHttpClient } from './calls/target-http-client';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { EventDeliveries } from './deliveries/event-deliveries';
 import { ExecutionIndex } from './index/execution-index';
 import { EventPublisher } from './publish/event-publisher';
 import { RunService } from './run/run-service';
@@ -16,7 +18,7 @@ class TargetHttpClientLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** The Actions runtime: resolution of executions and calls to their targets. */
+/** The Actions runtime: resolution of executions, calls to their targets, and event deliveries. */
 @Module({
   imports: [CqrsModule, TargetsModule],
   providers: [
@@ -26,7 +28,9 @@ class TargetHttpClientLifecycle implements OnApplicationShutdown {
     ExecutionIndex,
     RunService,
     EventPublisher,
+    EventDeliveries,
   ],
-  exports: [RunService, EventPublisher, ExecutionIndex, TargetCaller],
+  controllers: [DeliveriesController],
+  exports: [RunService, EventPublisher, ExecutionIndex, TargetCaller, EventDeliveries],
 })
 export class RuntimeModule {}

@@ -28,6 +28,18 @@ export const OPERATIONAL_PATHS: PathsObject = {
       },
     },
   },
+  '/runtime/v1/deliveries': {
+    get: {
+      operationId: 'ListDeliveries',
+      summary: "The caller instance's event deliveries that are parked (after their last attempt) or pending, oldest first, at most 1,000 (permission action.target.read)",
+      tags: ['Runtime'],
+      parameters: [{ name: 'state', in: 'query', required: false, description: 'Which deliveries to list; default parked', schema: { type: 'string', enum: ['parked', 'pending'] } }],
+      responses: {
+        '200': { description: 'The deliveries', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryList' } } } },
+        ...COMMON_ERRORS,
+      },
+    },
+  },
   '/healthz': {
     get: { operationId: 'Liveness', summary: 'Liveness: 200 while the process serves', tags: ['Operations'], security: [], responses: { '200': health('Serving') } },
   },
@@ -51,6 +63,31 @@ export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
             '@type': { type: 'string', enum: ['type.googleapis.com/zitadel.v1.ErrorDetail'] },
             id: { type: 'string', example: 'COMMAND-suq2upd3rt' },
             message: { type: 'string', example: 'Execution not found' },
+          },
+        },
+      },
+    },
+  },
+  DeliveryList: {
+    type: 'object',
+    required: ['deliveries'],
+    properties: {
+      deliveries: {
+        type: 'array',
+        items: {
+          type: 'object',
+          description: 'One event sent to one target of its event execution; `deliveries retry <id>` on the command line sends a parked one again',
+          required: ['id', 'eventId', 'eventType', 'targetId', 'state', 'attempts', 'createdAt'],
+          properties: {
+            id: { type: 'string', example: '42' },
+            eventId: { type: 'string', description: 'The published event id (or the stored event id of the service\'s own events); with targetId it makes the Idempotency-Key' },
+            eventType: { type: 'string', example: 'user.human.added' },
+            targetId: { type: 'string' },
+            state: { type: 'string', enum: ['parked', 'pending'] },
+            attempts: { type: 'integer', description: 'Attempts made so far' },
+            lastError: { type: 'string', description: 'Why the last attempt failed', example: 'answered 500' },
+            createdAt: { type: 'string', format: 'date-time', description: 'When the event was stored; DELIVERY_MAX_AGE counts from here' },
+            nextAttemptAt: { type: 'string', format: 'date-time', description: 'Pending only: the earliest next attempt' },
           },
         },
       },

@@ -1,7 +1,7 @@
 import { METRIC_PREFIX, ServiceMetrics } from './service-metrics';
 
 /** What a series name may end in: its unit, or what it counts (a log position is an index). */
-const UNIT_SUFFIXES = ['_total', '_seconds', '_bytes', '_events', '_positions', '_position'];
+const UNIT_SUFFIXES = ['_total', '_seconds', '_bytes', '_events', '_positions', '_position', '_deliveries'];
 
 describe('ServiceMetrics names', () => {
   it("start with the service's prefix and end in their unit", async () => {

@@ -24,6 +24,13 @@ export interface SubscriberSample extends PositionSample {
   failedEvents: number;
 }
 
+/** The deliveries table's counts as the gauges show them. */
+export interface DeliverySample {
+  pending: number;
+  parked: number;
+  oldestPendingAgeMs: number;
+}
+
 /** Reads positions when /metrics is scraped (the stored checkpoints, so every replica's work shows). */
 export type SampleSource<T> = () => Promise<T[]>;
 
@@ -119,7 +126,26 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveries = new Counter({
+    name: 'actions_event_deliveries_total',
+    help: 'Event delivery attempts that ended, by outcome (delivered, retried, parked, dropped)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly droppedDeliveries = new Counter({
+    name: 'actions_dropped_deliveries_total',
+    help: 'Event deliveries dropped: older than DELIVERY_MAX_AGE, or their target removed',
+    registers: [this.registry],
+  });
+  readonly deliveryAge = new Histogram({
+    name: 'actions_delivery_age_seconds',
+    help: 'Time from storing an event to its delivery answered 2xx',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+    registers: [this.registry],
+  });
+
   private projectionSource: SampleSource<PositionSample> | undefined;
+  private deliverySource: (() => Promise<DeliverySample>) | undefined;
   private subscriberSource: SampleSource<SubscriberSample> | undefined;
   /** One status read per scrape serves all the gauges fed by it. */
   private readonly recentReads = new Map<string, { at: number; samples: Promise<unknown[]> }>();
@@ -139,6 +165,12 @@ export class ServiceMetrics {
       subscribers,
       (s) => s.failedEvents,
     );
+    this.deliveryGauges();
+  }
+
+  /** Where the delivery gauges read from; until set they stay empty. */
+  readDeliveriesFrom(source: () => Promise<DeliverySample>): void {
+    this.deliverySource = source;
   }
 
   /** Where the projection gauges read from; until set they stay empty. */
@@ -149,6 +181,26 @@ export class ServiceMetrics {
   /** Where the subscriber gauges read from; until set they stay empty. */
   readSubscribersFrom(source: SampleSource<SubscriberSample>): void {
     this.subscriberSource = source;
+  }
+
+  /** Gauges of the deliveries table, read at scrape time (every replica's work shows). */
+  private deliveryGauges(): void {
+    const read = (): Promise<DeliverySample[]> => this.readSamples('deliveries', this.deliverySource && (async () => [await this.deliverySource!()]));
+    const gauge = (name: string, help: string, value: (sample: DeliverySample) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          const [sample] = await read();
+          this.reset();
+          if (sample) this.set(value(sample));
+        },
+      });
+    };
+    gauge('actions_pending_deliveries', 'Event deliveries waiting to be sent or retried, in flight included', (s) => s.pending);
+    gauge('actions_parked_deliveries', 'Event deliveries parked after their last attempt, waiting for a retry', (s) => s.parked);
+    gauge('actions_oldest_pending_delivery_age_seconds', 'Age of the oldest pending event delivery (0 when none)', (s) => s.oldestPendingAgeMs / 1000);
   }
 
   /** A gauge set at each scrape from `read`, one series per sampled name. */

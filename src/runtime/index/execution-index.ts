@@ -68,6 +68,39 @@ export class ExecutionIndex implements OnApplicationShutdown {
     return resolved;
   }
 
+  /**
+   * The chain of an event execution as the log stood at least at `position` (the event's own
+   * position): each target's id and interruptOnError, in order, keys left sealed.
+   */
+  async eventChain(instanceId: string, eventType: string, position: number): Promise<Array<{ id: string; interruptOnError: boolean }>> {
+    await this.reach(position);
+    const config = this.instances.get(instanceId);
+    if (config === undefined) return [];
+    return resolveTargetIds({ kind: 'event', eventType }, (id) => config.executions.get(id)).flatMap((id) => {
+      const target = config.targets.get(id);
+      return target === undefined ? [] : [{ id, interruptOnError: target.fields.interruptOnError }];
+    });
+  }
+
+  /** A target as it is now, with its key in clear; undefined once it is removed. */
+  async target(instanceId: string, targetId: string): Promise<ResolvedTarget | undefined> {
+    await (this.started ??= this.start());
+    const target = this.instances.get(instanceId)?.targets.get(targetId);
+    if (target === undefined) return undefined;
+    const { targetType, endpoint, timeout, interruptOnError } = target.fields;
+    return { id: targetId, targetType, endpoint, timeout, interruptOnError, signingKey: await this.keyOf(instanceId, targetId, target) };
+  }
+
+  /** Waits until the index has applied the log up to `position`. */
+  private async reach(position: number): Promise<void> {
+    await (this.started ??= this.start());
+    const deadline = Date.now() + CATCH_UP_LIMIT_MS;
+    while (!this.reached(position)) {
+      if (Date.now() > deadline) throw unavailable('RUNTIME-9c2kq7xv4m', 'The execution index is behind the event log; try again');
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
   /** Waits until the index shows every append this process made (and, on first use, the whole log). */
   async catchUp(): Promise<void> {
     const head = await (this.started ??= this.start());

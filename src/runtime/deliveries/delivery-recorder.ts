@@ -1,0 +1,147 @@
+import type { EventStore, StoredEvent, Subscription } from '@app/event-store';
+import type { ProjectionLogger } from '@app/eventsourcing';
+import type { ExecutionIndex } from '../index/execution-index';
+import { deliverableEvent } from './deliverable-event';
+import type { DeliveryStore, NewDelivery } from './delivery-store';
+
+const PAGE_SIZE = 500;
+const POLL_MS = 1_000;
+
+/**
+ * The durable subscriber of event executions (spec §4): reads the log from its checkpoint,
+ * turns each event into one delivery per target of its most specific event execution, and
+ * records them in the transaction that moves the checkpoint past them, so every event's
+ * deliveries are recorded exactly once, whichever replica gets there first.
+ *
+ * A page is resolved before the transaction (the index may need a moment to reach the page's
+ * positions); the transaction then commits it only if the checkpoint is still where the page
+ * was read from, so two replicas never both record a page and no write lock is held meanwhile.
+ */
+export class DeliveryRecorder {
+  private live = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private subscription: Subscription | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly deliveries: DeliveryStore,
+    private readonly index: ExecutionIndex,
+    private readonly onRecorded: () => void,
+    private readonly logger: ProjectionLogger,
+  ) {}
+
+  /** Creates the tables; a first start records from the log's head on (history is not delivered). */
+  init(): Promise<void> {
+    return this.deliveries.init(() => this.store.headPosition());
+  }
+
+  async start(): Promise<void> {
+    if (this.live) return;
+    await this.init();
+    this.live = true;
+    const head = await this.store.headPosition();
+    // Only a wake-up signal: pages are always read from the stored checkpoint.
+    this.subscription = this.store.subscribe({ fromPosition: head + 1 }, () => this.wake());
+    this.subscription.done.catch(() => undefined);
+    this.schedulePoll();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.live = false;
+    clearTimeout(this.pollTimer);
+    await this.subscription?.close();
+    this.subscription = undefined;
+    await this.running;
+  }
+
+  /** Records everything appended so far (tests, and the command line's view of progress). */
+  async catchUp(): Promise<void> {
+    const head = await this.store.headPosition();
+    for (;;) {
+      const position = await this.recordPages();
+      if (position >= head) return;
+    }
+  }
+
+  wake(): void {
+    if (!this.live) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.recordPages();
+          this.failures = 0;
+        } catch (error) {
+          this.failures += 1;
+          this.logger.error('Recording event deliveries failed; retrying', { error: error instanceof Error ? error.message : String(error), attempt: this.failures });
+          await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 100 * 2 ** Math.min(this.failures, 9))));
+          this.again = this.live;
+        }
+      } while (this.again && this.live);
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Records pages until the end of the log; resolves to the checkpoint reached. */
+  private async recordPages(): Promise<number> {
+    for (;;) {
+      const from = await this.deliveries.checkpoint();
+      if (from === undefined) throw new Error('The event-executions checkpoint row is missing');
+      const read = await this.store.readAll({ fromPosition: from + 1, maxCount: PAGE_SIZE });
+      const deliveries = await this.deliveriesOf(read.events);
+      const to = Math.max(from, read.nextPosition - 1, read.events.at(-1)?.position ?? 0);
+      if (to === from) return from;
+      const recorded = await this.deliveries.recordInTransaction(async (manager, checkpoint) => {
+        // Another replica recorded this page meanwhile: leave it, read again from its checkpoint.
+        if (checkpoint !== from) return { result: false, position: checkpoint };
+        await this.deliveries.insert(manager, deliveries);
+        return { result: true, position: to };
+      });
+      if (recorded && deliveries.length > 0) this.onRecorded();
+      if (read.isEnd) return to;
+      // better-sqlite3 answers synchronously: let timers and requests in between pages.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async deliveriesOf(events: readonly StoredEvent[]): Promise<NewDelivery[]> {
+    const deliveries: NewDelivery[] = [];
+    for (const event of events) {
+      const deliverable = deliverableEvent(event);
+      if (deliverable === undefined) continue;
+      const chain = await this.index.eventChain(deliverable.instanceId, deliverable.eventType, event.position);
+      chain.forEach((target, chainIndex) =>
+        deliveries.push({
+          instanceId: deliverable.instanceId,
+          eventId: deliverable.eventId,
+          eventType: deliverable.eventType,
+          targetId: target.id,
+          chainIndex,
+          eventPosition: event.position,
+          body: deliverable.body,
+          createdAt: event.createdAt.getTime(),
+          interruptOnError: target.interruptOnError,
+        }),
+      );
+    }
+    return deliveries;
+  }
+
+  private schedulePoll(): void {
+    if (!this.live) return;
+    this.pollTimer = setTimeout(() => {
+      this.wake();
+      this.schedulePoll();
+    }, POLL_MS);
+    this.pollTimer.unref();
+  }
+}

@@ -1,0 +1,269 @@
+import { dialectOf, quotedTablePath, type DatabaseDialect } from '@app/eventsourcing/projections/database-dialect';
+import { synchronizeEntities } from '@app/eventsourcing/projections/schema-sync';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DeliveryCheckpointEntity, DeliveryEntity, deliveryEntities, type DeliveryRow, type DeliveryState } from './delivery-tables';
+
+/** The recorder's row in event_delivery_checkpoints. */
+export const RECORDER_NAME = 'event-executions';
+
+/** A delivery to record: one target of one event's chain. */
+export type NewDelivery = Pick<DeliveryRow, 'instanceId' | 'eventId' | 'eventType' | 'targetId' | 'chainIndex' | 'eventPosition' | 'body' | 'createdAt'> & {
+  interruptOnError: boolean;
+};
+
+/** How an attempt ended, as the worker records it. */
+export type AttemptOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; error: string; delayMs: number }
+  | { kind: 'parked'; error: string }
+  | { kind: 'dropped'; error: string };
+
+export interface DeliveryCounts {
+  pending: number;
+  parked: number;
+  /** Age of the oldest pending delivery in ms (0 when none). */
+  oldestPendingAgeMs: number;
+}
+
+/** The longest error text kept with a delivery. */
+const MAX_ERROR_TEXT = 2000;
+
+/**
+ * The event_deliveries table on the read-model database (SQLite or PostgreSQL): recording in
+ * the recorder's transaction, claims shared across replicas, outcomes, listing and retries.
+ * Times of claims and attempts use the database's clock, so replicas agree on expiries.
+ */
+export class DeliveryStore {
+  readonly dialect: DatabaseDialect;
+  private readonly table: string;
+  private readonly checkpointTable: string;
+  private readonly nowMs: string;
+
+  constructor(readonly dataSource: DataSource) {
+    this.dialect = dialectOf(dataSource);
+    this.table = quotedTablePath(dataSource, DeliveryEntity);
+    this.checkpointTable = quotedTablePath(dataSource, DeliveryCheckpointEntity);
+    this.nowMs =
+      this.dialect.kind === 'postgres'
+        ? '(extract(epoch from clock_timestamp()) * 1000)::bigint'
+        : "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+  }
+
+  /** Creates the tables, and the recorder's checkpoint at `startPosition` when it has none. */
+  async init(startPosition: () => Promise<number>): Promise<void> {
+    await synchronizeEntities(this.dataSource, deliveryEntities);
+    if ((await this.checkpoint()) !== undefined) return;
+    const position = await startPosition();
+    await this.transaction((manager) =>
+      manager.createQueryBuilder().insert().into(DeliveryCheckpointEntity).values({ name: RECORDER_NAME, position, updatedAt: new Date().toISOString() }).orIgnore().execute(),
+    );
+  }
+
+  /** The recorder's checkpoint as committed; undefined before {@link init}. */
+  async checkpoint(): Promise<number | undefined> {
+    const rows: Array<{ position: string | number }> = await this.dialect.exclusive(() =>
+      this.dataSource.query(this.sql(`SELECT position FROM ${this.checkpointTable} WHERE name = ?`), [RECORDER_NAME]),
+    );
+    return rows.length === 0 ? undefined : Number(rows[0]!.position);
+  }
+
+  /** Runs `work` in a write transaction that holds the recorder's checkpoint row, given to it. */
+  recordInTransaction<T>(work: (manager: EntityManager, checkpoint: number) => Promise<{ result: T; position: number }>): Promise<T> {
+    return this.transaction(async (manager) => {
+      const checkpoint = await this.dialect.lockCheckpoint(manager, this.checkpointTable, RECORDER_NAME);
+      if (checkpoint === undefined) throw new Error('The event-executions checkpoint row is missing');
+      const { result, position } = await work(manager, checkpoint);
+      if (position > checkpoint) {
+        await manager.query(this.sql(`UPDATE ${this.checkpointTable} SET position = ?, updated_at = ? WHERE name = ?`), [position, new Date().toISOString(), RECORDER_NAME]);
+      }
+      return result;
+    });
+  }
+
+  /** Inside {@link recordInTransaction}: records deliveries; one already there (same event and target) is left as it is. */
+  async insert(manager: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
+    const now = Date.now();
+    for (let start = 0; start < deliveries.length; start += 200) {
+      const values = deliveries.slice(start, start + 200).map((delivery) => ({
+        ...delivery,
+        interruptOnError: delivery.interruptOnError ? 1 : 0,
+        state: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedBy: null,
+        claimUntil: null,
+        lastError: null,
+        finishedAt: null,
+      }));
+      await manager.createQueryBuilder().insert().into(DeliveryEntity).values(values).orIgnore().execute();
+    }
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for `owner` until `claimMs` from now: pending, not
+   * claimed by a live claimer, no earlier delivery of the same event still pending or parked
+   * with interruptOnError, and not to one of `busyTargets`. PostgreSQL skips rows another
+   * replica is claiming (FOR UPDATE SKIP LOCKED); a crashed claimer's rows come back when its
+   * claim runs out.
+   */
+  async claim(owner: string, claimMs: number, limit: number, busyTargets: readonly string[]): Promise<DeliveryRow[]> {
+    if (limit <= 0) return [];
+    const busy = busyTargets.length > 0 ? `AND d.target_id NOT IN (${busyTargets.map(() => '?').join(', ')})` : '';
+    const lock = this.dialect.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const query = this.sql(`
+      UPDATE ${this.table} SET claimed_by = ?, claim_until = ${this.nowMs} + ${Math.round(claimMs)}
+      WHERE id IN (
+        SELECT d.id FROM ${this.table} d
+        WHERE d.state = 'pending' AND d.next_attempt_at <= ${this.nowMs}
+          AND (d.claim_until IS NULL OR d.claim_until < ${this.nowMs})
+          ${busy}
+          AND NOT EXISTS (
+            SELECT 1 FROM ${this.table} e
+            WHERE e.instance_id = d.instance_id AND e.event_id = d.event_id AND e.chain_index < d.chain_index
+              AND (e.state = 'pending' OR (e.state = 'parked' AND e.interrupt_on_error = 1)))
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT ${Math.floor(limit)} ${lock})
+      RETURNING *`);
+    const raw: unknown = await this.transaction((manager) => manager.query(query, [owner, ...busyTargets]));
+    return rowsOf(raw).map(toRow);
+  }
+
+  /** Extends the claims of deliveries in flight. */
+  async renew(owner: string, ids: readonly number[], claimMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.transaction((manager) =>
+      manager.query(
+        this.sql(`UPDATE ${this.table} SET claim_until = ${this.nowMs} + ${Math.round(claimMs)} WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`),
+        [owner, ...ids],
+      ),
+    );
+  }
+
+  /** Gives claims back unattempted (a worker stopping). */
+  async release(owner: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.transaction((manager) =>
+      manager.query(this.sql(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`), [owner, ...ids]),
+    );
+  }
+
+  /** Records an attempt's outcome, if the claim is still `owner`'s (else another worker has the delivery now). */
+  async finish(id: number, owner: string, outcome: AttemptOutcome): Promise<void> {
+    const error = outcome.kind === 'delivered' ? null : outcome.error.slice(0, MAX_ERROR_TEXT);
+    const state: DeliveryState = outcome.kind === 'retry' ? 'pending' : outcome.kind;
+    const attempted = outcome.kind === 'dropped' ? 0 : 1;
+    const next = outcome.kind === 'retry' ? `${this.nowMs} + ${Math.round(outcome.delayMs)}` : 'next_attempt_at';
+    const finished = outcome.kind === 'retry' ? 'NULL' : this.nowMs;
+    await this.transaction((manager) =>
+      manager.query(
+        this.sql(`UPDATE ${this.table} SET state = ?, attempts = attempts + ${attempted}, last_error = ?, next_attempt_at = ${next},
+          finished_at = ${finished}, claimed_by = NULL, claim_until = NULL WHERE id = ? AND claimed_by = ?`),
+        [state, error, id, owner],
+      ),
+    );
+  }
+
+  /** SQLite has one service process per file: claims left by a crashed one are free at start. */
+  async releaseAllClaims(): Promise<void> {
+    await this.transaction((manager) => manager.query(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by IS NOT NULL`));
+  }
+
+  /** Drops pending deliveries of events stored more than `maxAgeMs` ago; resolves to how many. */
+  async dropOlderThan(maxAgeMs: number): Promise<number> {
+    const raw: unknown = await this.transaction((manager) =>
+      manager.query(
+        this.sql(`UPDATE ${this.table} SET state = 'dropped', last_error = ?, finished_at = ${this.nowMs}, claimed_by = NULL, claim_until = NULL
+          WHERE state = 'pending' AND created_at < ? AND (claim_until IS NULL OR claim_until < ${this.nowMs}) RETURNING id`),
+        [`older than DELIVERY_MAX_AGE (${maxAgeMs} ms)`, Date.now() - maxAgeMs],
+      ),
+    );
+    return rowsOf(raw).length;
+  }
+
+  /** Deliveries in `state`, oldest first; only `instanceId`'s when given. */
+  async list(state: DeliveryState, options: { instanceId?: string; limit?: number } = {}): Promise<DeliveryRow[]> {
+    const tenant = options.instanceId === undefined ? '' : 'AND instance_id = ?';
+    const rows: unknown = await this.dialect.exclusive(() =>
+      this.dataSource.query(this.sql(`SELECT * FROM ${this.table} WHERE state = ? ${tenant} ORDER BY id LIMIT ${Math.floor(options.limit ?? 1000)}`), [
+        state,
+        ...(options.instanceId === undefined ? [] : [options.instanceId]),
+      ]),
+    );
+    return rowsOf(rows).map(toRow);
+  }
+
+  /**
+   * Sends parked deliveries again from their first attempt: those with `ids`, or all (of
+   * `instanceId` when given). Resolves to the deliveries made pending.
+   */
+  async retryParked(selection: { ids: readonly number[] } | { all: true }, instanceId?: string): Promise<number[]> {
+    if ('ids' in selection && selection.ids.length === 0) return [];
+    const byId = 'ids' in selection ? `AND id IN (${selection.ids.map(() => '?').join(', ')})` : '';
+    const tenant = instanceId === undefined ? '' : 'AND instance_id = ?';
+    const raw: unknown = await this.transaction((manager) =>
+      manager.query(
+        this.sql(`UPDATE ${this.table} SET state = 'pending', attempts = 0, next_attempt_at = ${this.nowMs}, finished_at = NULL, claimed_by = NULL, claim_until = NULL
+          WHERE state = 'parked' ${byId} ${tenant} RETURNING id`),
+        [...('ids' in selection ? selection.ids : []), ...(instanceId === undefined ? [] : [instanceId])],
+      ),
+    );
+    return rowsOf(raw).map((row) => Number(row.id));
+  }
+
+  async counts(): Promise<DeliveryCounts> {
+    const rows: unknown = await this.dialect.exclusive(() =>
+      this.dataSource.query(`SELECT state, count(*) AS count, min(created_at) AS oldest FROM ${this.table} WHERE state IN ('pending', 'parked') GROUP BY state`),
+    );
+    const counts: DeliveryCounts = { pending: 0, parked: 0, oldestPendingAgeMs: 0 };
+    for (const row of rowsOf(rows)) {
+      if (row.state === 'pending') {
+        counts.pending = Number(row.count);
+        counts.oldestPendingAgeMs = Math.max(0, Date.now() - Number(row.oldest));
+      } else if (row.state === 'parked') counts.parked = Number(row.count);
+    }
+    return counts;
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dialect.transaction(this.dataSource, this.checkpointTable, work);
+  }
+
+  /** `?` placeholders, numbered for PostgreSQL. */
+  private sql(text: string): string {
+    if (this.dialect.kind !== 'postgres') return text;
+    let index = 0;
+    return text.replace(/\?/g, () => `$${++index}`);
+  }
+}
+
+type RawRow = Record<string, unknown>;
+
+/** PostgreSQL answers an UPDATE … RETURNING with [rows, count]; SQLite with the rows. */
+function rowsOf(raw: unknown): RawRow[] {
+  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as RawRow[];
+  return Array.isArray(raw) ? (raw as RawRow[]) : [];
+}
+
+const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+function toRow(raw: RawRow): DeliveryRow {
+  return {
+    id: Number(raw.id),
+    instanceId: String(raw.instance_id),
+    eventId: String(raw.event_id),
+    eventType: String(raw.event_type),
+    targetId: String(raw.target_id),
+    chainIndex: Number(raw.chain_index),
+    eventPosition: Number(raw.event_position),
+    body: String(raw.body),
+    interruptOnError: Number(raw.interrupt_on_error),
+    state: raw.state as DeliveryState,
+    attempts: Number(raw.attempts),
+    createdAt: Number(raw.created_at),
+    nextAttemptAt: Number(raw.next_attempt_at),
+    claimedBy: raw.claimed_by === null || raw.claimed_by === undefined ? null : String(raw.claimed_by),
+    claimUntil: numberOrNull(raw.claim_until),
+    lastError: raw.last_error === null || raw.last_error === undefined ? null : String(raw.last_error),
+    finishedAt: numberOrNull(raw.finished_at),
+  };
+}

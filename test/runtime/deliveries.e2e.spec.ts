@@ -1,0 +1,218 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { QueryBus } from '@nestjs/cqrs';
+import { EventDeliveries } from '../../src/runtime/deliveries/event-deliveries';
+import { publishedEventData, publishedEventStream, RUNTIME_EVENT_PUBLISHED, type PublishedEvent } from '../../src/runtime/domain/published-event';
+import { EventPublisher } from '../../src/runtime/publish/event-publisher';
+import { GetTargetQuery } from '../../src/targets/queries/target.queries';
+import { ApiClient } from '../support/api';
+import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
+import { WebhookServer, type ReceivedCall } from './webhook-server';
+
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+const MAX_ATTEMPTS = 3;
+
+describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
+  let testApp: TestApp;
+  let hooks: WebhookServer;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(setup, { targetAllowedNetworks: LOOPBACK }, { deliveryMaxAttempts: MAX_ATTEMPTS, deliveryRetryInitialMs: 20 });
+    hooks = await WebhookServer.start();
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await hooks.close();
+  });
+  beforeEach(async () => {
+    api = await ApiClient.of(testApp, `instance-${randomUUID()}`);
+  });
+
+  const unique = (): string => `/${randomUUID()}`;
+  const target = (path: string, interruptOnError = false): Promise<string> =>
+    api.newTarget(`hook-${randomUUID()}`, { restWebhook: { interruptOnError }, endpoint: hooks.url(path), timeout: '5s' });
+  const setOn = async (event: Record<string, unknown>, targets: string[]): Promise<void> => {
+    const response = await api.setExecution({ condition: { event }, targets: targets.map((id) => ({ target: id })) });
+    expect(response.status).toBe(200);
+  };
+  const publish = (event: PublishedEvent): Promise<unknown> => testApp.app.get(EventPublisher).publish(api.instanceId, 'host-1', [event]);
+  const userAdded = (id = randomUUID()): PublishedEvent => ({
+    id,
+    aggregateId: 'user-1',
+    aggregateType: 'user',
+    resourceOwner: 'org-1',
+    version: 'v2',
+    sequence: 7,
+    eventType: 'user.human.added',
+    createdAt: '2026-12-03T10:00:00.123456789Z',
+    userId: 'admin-1',
+    payload: { userName: 'ada' },
+  });
+  const callsArrive = async (path: string, count: number, timeoutMs = 10_000): Promise<ReceivedCall[]> => {
+    const deadline = Date.now() + timeoutMs;
+    while (hooks.callsTo(path).length < count) {
+      if (Date.now() > deadline) throw new Error(`${path} got ${hooks.callsTo(path).length} calls, not ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return hooks.callsTo(path);
+  };
+  const listed = async (state: string, client = api): Promise<Array<Record<string, unknown>>> => {
+    const response = await testApp.http().get(`/runtime/v1/deliveries?state=${state}`).set('Authorization', `Bearer ${client.token}`);
+    expect(response.status).toBe(200);
+    return (response.body as { deliveries: Array<Record<string, unknown>> }).deliveries;
+  };
+  const eventually = async (assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await assertion();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
+  const settle = (ms = 300): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('delivers a published event with the ZITADEL body, signed, with an Idempotency-Key (verified with node:crypto)', async () => {
+    const path = unique();
+    const id = await target(path);
+    await setOn({ event: 'user.human.added' }, [id]);
+    const event = userAdded();
+    await publish(event);
+
+    const [call] = await callsArrive(path, 1);
+    expect(JSON.parse(call!.body)).toEqual({
+      aggregateID: 'user-1',
+      aggregateType: 'user',
+      resourceOwner: 'org-1',
+      instanceID: api.instanceId,
+      version: 'v2',
+      sequence: 7,
+      event_type: 'user.human.added',
+      created_at: '2026-12-03T10:00:00.123456789Z',
+      userID: 'admin-1',
+      event_payload: Buffer.from(JSON.stringify({ userName: 'ada' })).toString('base64'),
+    });
+    expect(call!.headers['idempotency-key']).toBe(`${event.id}/${id}`);
+    const key = (await testApp.app.get(QueryBus).execute(new GetTargetQuery(api.instanceId, id, { withSigningKey: true }))).signingKey!;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(call!.headers['zitadel-signature'] as string)!;
+    expect(v1).toBe(createHmac('sha256', key).update(`${t}.${call!.body}`).digest('hex'));
+  });
+
+  it('runs only the most specific event execution: the nearest group before a wider one', async () => {
+    const [near, wide, all] = [unique(), unique(), unique()];
+    await setOn({ group: 'user.human' }, [await target(near)]);
+    await setOn({ group: 'user' }, [await target(wide)]);
+    await setOn({ all: true }, [await target(all)]);
+    await publish(userAdded());
+    await publish({ ...userAdded(), eventType: 'user.machine.added' });
+    await publish({ ...userAdded(), eventType: 'org.added' });
+    await callsArrive(near, 1);
+    await callsArrive(wide, 1);
+    await callsArrive(all, 1);
+    await settle();
+    // `event` (all) also gets its own execution.v2.set: the service's events are events like any other.
+    const published = (calls: ReceivedCall[]) => calls.map((call) => (JSON.parse(call.body) as { event_type: string }).event_type).filter((type) => !type.startsWith('execution.'));
+    expect([hooks.callsTo(near), hooks.callsTo(wide), hooks.callsTo(all)].map(published)).toEqual([
+      ['user.human.added'],
+      ['user.machine.added'],
+      ['org.added'],
+    ]);
+  });
+
+  it("delivers the service's own events, with their stream as the aggregate", async () => {
+    const path = unique();
+    await setOn({ group: 'target' }, [await target(path)]);
+    const created = await api.newTarget(`other-${randomUUID()}`);
+    const calls = await callsArrive(path, 1);
+    const body = JSON.parse(calls[0]!.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ aggregateID: created, aggregateType: 'target', resourceOwner: api.instanceId, instanceID: api.instanceId, sequence: 1, event_type: 'target.added' });
+    expect(body.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
+    expect(JSON.parse(Buffer.from(body.event_payload as string, 'base64').toString())).not.toHaveProperty('signingKey');
+  });
+
+  it('retries after failures and then delivers once', async () => {
+    const path = unique();
+    let answered = 0;
+    hooks.on(path, (_call, response) => {
+      answered += 1;
+      response.statusCode = answered <= 2 ? 503 : 200;
+      response.end();
+    });
+    await setOn({ event: 'user.human.added' }, [await target(path)]);
+    await publish(userAdded());
+    await callsArrive(path, 3);
+    await settle();
+    expect(hooks.callsTo(path)).toHaveLength(3);
+    expect(await listed('pending')).toEqual([]);
+    expect(await listed('parked')).toEqual([]);
+  });
+
+  it('parks a delivery after its last attempt, lists it to its instance only, and sends it again on retry', async () => {
+    const path = unique();
+    hooks.answer(path, 500);
+    const id = await target(path);
+    await setOn({ event: 'user.human.added' }, [id]);
+    const event = userAdded();
+    await publish(event);
+    await callsArrive(path, MAX_ATTEMPTS);
+    let parked: Array<Record<string, unknown>> = [];
+    await eventually(async () => {
+      parked = await listed('parked');
+      expect(parked).toHaveLength(1);
+    });
+    expect(parked[0]).toMatchObject({ eventId: event.id, eventType: 'user.human.added', targetId: id, state: 'parked', attempts: MAX_ATTEMPTS, lastError: 'answered 500' });
+    expect(await listed('parked', await ApiClient.of(testApp, `instance-${randomUUID()}`))).toEqual([]);
+
+    hooks.answer(path, 200);
+    const { store } = await testApp.app.get(EventDeliveries).get();
+    expect(await store.retryParked({ ids: [Number(parked[0]!.id)] }, api.instanceId)).toEqual([Number(parked[0]!.id)]);
+    await callsArrive(path, MAX_ATTEMPTS + 1);
+    await eventually(async () => expect(await listed('parked')).toEqual([]));
+  });
+
+  it('holds back the rest of the chain behind a parked target with interruptOnError, and goes on without it', async () => {
+    const [failing, after, skipping, next] = [unique(), unique(), unique(), unique()];
+    hooks.answer(failing, 500);
+    hooks.answer(skipping, 500);
+    await setOn({ event: 'user.human.added' }, [await target(failing, true), await target(after)]);
+    await setOn({ event: 'user.human.changed' }, [await target(skipping, false), await target(next)]);
+    await publish(userAdded());
+    await publish({ ...userAdded(), eventType: 'user.human.changed' });
+    await callsArrive(failing, MAX_ATTEMPTS);
+    await callsArrive(next, 1);
+    await eventually(async () => expect(await listed('parked')).toHaveLength(2));
+    await settle();
+    expect(hooks.callsTo(after)).toHaveLength(0);
+    expect(await listed('pending')).toHaveLength(1);
+
+    hooks.answer(failing, 200);
+    const { store } = await testApp.app.get(EventDeliveries).get();
+    await store.retryParked({ all: true }, api.instanceId);
+    await callsArrive(after, 1);
+  });
+
+  it('does not deliver a repeated published event (same id) twice, even one stored twice', async () => {
+    const path = unique();
+    await setOn({ event: 'user.human.added' }, [await target(path)]);
+    const event = userAdded();
+    expect(await publish(event)).toEqual({ accepted: 1, alreadyAccepted: 0 });
+    expect(await publish(event)).toEqual({ accepted: 0, alreadyAccepted: 1 });
+    // Stored again past PublishEvents' check (an import, say): still one delivery.
+    await testApp.store.append(publishedEventStream(api.instanceId, `${event.id}-copy`), [{ type: RUNTIME_EVENT_PUBLISHED, tenant: api.instanceId, data: publishedEventData(event) }], {
+      expectedRevision: 'no_stream',
+    });
+    await callsArrive(path, 1);
+    await settle(500);
+    expect(hooks.callsTo(path)).toHaveLength(1);
+  });
+
+  it('refuses an unknown state with 400 code 3 and a caller without action.target.read with 403', async () => {
+    const bad = await testApp.http().get('/runtime/v1/deliveries?state=delivered').set('Authorization', `Bearer ${api.token}`);
+    expect([bad.status, (bad.body as { code: number }).code]).toEqual([400, 3]);
+    const runner = await ApiClient.of(testApp, api.instanceId, { roles: [], permissions: ['execution.read'] });
+    const forbidden = await testApp.http().get('/runtime/v1/deliveries').set('Authorization', `Bearer ${runner.token}`);
+    expect(forbidden.status).toBe(403);
+  });
+});
