@@ -6,6 +6,10 @@ import { embeddedKeyPaths } from './embedded-keys';
 /** Set by the container image (Dockerfile), where there is no npm and no source tree. */
 export const IMAGE_MARKER_VARIABLE = 'ACTIONS_CONTAINER_IMAGE';
 
+const TOKEN_ARGUMENTS = 'token --instance <instance-id> --role IAM_OWNER';
+/** The command that prints a token for the embedded key pair, in a source checkout. */
+export const EMBEDDED_TOKEN_COMMAND = `npm run -s cli -- ${TOKEN_ARGUMENTS}`;
+
 /** Where the service runs, for a token command that works there. */
 export interface Runtime {
   /** Running in the service's container image. */
@@ -25,11 +29,11 @@ export function currentRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
 export function describeEmbeddedAuth(config: AppConfig, runtime: Runtime = { inImage: false, hostname: '' }): string[] {
   if (!config.auth.embeddedKeys) return [];
   const paths = embeddedKeyPaths(config.dataDir);
-  const tokenArguments = 'token --instance <instance-id> --role IAM_OWNER';
+  const tokenArguments = TOKEN_ARGUMENTS;
   // In the image the command line is a built file and DATA_DIR is already the service's.
   const getToken = runtime.inImage
     ? `TOKEN=$(docker exec ${runtime.hostname} node dist/src/cli/main.js ${tokenArguments})   (Compose: docker compose exec service node dist/src/cli/main.js ${tokenArguments})`
-    : `TOKEN=$(${config.dataDir === resolve('data') ? '' : `DATA_DIR=${shellQuote(config.dataDir)} `}npm run -s cli -- ${tokenArguments})`;
+    : `TOKEN=$(${config.dataDir === resolve('data') ? '' : `DATA_DIR=${shellQuote(config.dataDir)} `}${EMBEDDED_TOKEN_COMMAND})`;
   return [
     `Authentication: embedded key pair in ${paths.directory} (set AUTH_JWKS_URL or AUTH_JWKS_FILE to trust your identity provider instead)`,
     `  public keys (JWKS): ${paths.publicJwks}`,

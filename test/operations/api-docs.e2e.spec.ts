@@ -1,5 +1,6 @@
 import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { restMappingOf } from '../../src/api/rest/http-rule';
+import { httpStatusOf, type StatusCode } from '../../src/common/errors/api-error';
 import { startDocumentedApp } from './support/service-app';
 
 type Document = {
@@ -46,6 +47,28 @@ describe('API documentation', () => {
     expect(document.paths['/readyz']).toBeUndefined();
     expect(document.paths['/metrics']).toBeUndefined();
     expect(document.paths['/v3alpha/executions'].put.security).toBeUndefined();
+    // The Authorize dialog says how to get a token in embedded mode, with the option the command needs.
+    expect((document.components.securitySchemes.bearer as { description: string }).description).toContain('npm run -s cli -- token --instance <instance-id> --role IAM_OWNER');
+  });
+
+  it('shows each error response with an example of its own status: the code that maps to it and an error id', () => {
+    let examples = 0;
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [verb, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const example = (response as { content?: Record<string, { example?: { code: number; message: string; details: { id: string }[] } }> }).content?.['application/json']?.example;
+          if (Number(status) < 400 || !example) continue;
+          examples += 1;
+          const where = `${verb} ${path} ${status}`;
+          expect({ where, status: httpStatusFor(example.code, Number(status)) }).toEqual({ where, status: Number(status) });
+          expect({ where, message: example.message }).toEqual({ where, message: expect.stringContaining(`(${example.details[0]!.id})`) });
+        }
+      }
+    }
+    expect(examples).toBeGreaterThan(100);
+    const deleteExecution = document.paths['/v3alpha/executions'].delete.responses as Record<string, { content: Record<string, { example: { code: number } }> }>;
+    expect(deleteExecution['400']!.content['application/json'].example.code).toBe(3);
+    expect(deleteExecution['404']!.content['application/json'].example).toMatchObject({ code: 5, details: [{ id: 'COMMAND-suq2upd3rt' }] });
   });
 
   it('describes the shapes of the spec: string int64s, durations, the capital-C Condition, the error body', () => {
@@ -70,6 +93,11 @@ describe('API documentation', () => {
     expect(document.paths['/v3alpha/targets'].post.responses['201']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateTargetResponse' } } } });
   });
 });
+
+/** The HTTP status of a gRPC code; 413 and 415 are answered with code 3 or 8 and their own status. */
+function httpStatusFor(code: StatusCode, documented: number): number {
+  return [413, 415].includes(documented) ? documented : httpStatusOf(code);
+}
 
 /**
  * The routes Express serves, but the documentation's own, the web console's pages and what the

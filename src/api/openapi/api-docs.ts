@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { EMBEDDED_TOKEN_COMMAND } from '../../auth/describe-embedded-auth';
 import { ActionService as V2ActionService } from '../../grpc/gen/zitadel/action/v2/action_service_pb';
 import { ActionService as V2betaActionService } from '../../grpc/gen/zitadel/action/v2beta/action_service_pb';
 import { RUNTIME_V1_DOCS } from '../runtime-v1/rest-docs';
@@ -35,7 +36,7 @@ export function buildApiDocument(): OpenAPIObject {
     paths: { ...paths, ...OPERATIONAL_PATHS },
     components: {
       securitySchemes: {
-        [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the identity provider (or `npm run cli -- token` in embedded mode)' },
+        [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `A token from the identity provider; in embedded mode, \`${EMBEDDED_TOKEN_COMMAND}\` prints one` },
       },
       schemas: { ...schemas, ...SHARED_SCHEMAS },
     },

@@ -3,20 +3,42 @@ import type { OperationObject, ParameterObject, PathsObject, ResponseObject, Sch
 import { openApiPath, restMappingOf } from '../rest/http-rule';
 import { MessageSchemas } from './message-schemas';
 import type { ServiceDocs } from './service-docs';
+import { ApiError, type StatusCode, toStatusBody } from '../../common/errors/api-error';
+import { internalError, invalidRequest, storeUnavailable, unsupportedMediaType } from '../../common/errors/http-error-ids';
+import { missingTokenError, permissionDeniedError } from '../../auth/auth-errors';
 
-const json = (schema: object, description: string): ResponseObject => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: object, description: string, example?: object): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema, ...(example ? { example } : {}) } },
+});
 export const STATUS_REF = { $ref: '#/components/schemas/Status' };
-const error = (description: string): ResponseObject => json(STATUS_REF, description);
+
+/**
+ * An error response; its example is the body the service answers (built by the same error
+ * builders), or, for a documented rule, the code and error id its description names.
+ */
+const error = (description: string, example = exampleFromDescription(description)): ResponseObject =>
+  json(STATUS_REF, description, example && toStatusBody(example));
 
 /** Errors any authenticated API call can answer. */
 export const COMMON_ERRORS: Record<string, ResponseObject> = {
-  '400': error('Invalid argument (code 3; the message names the field) or failed precondition (code 9)'),
-  '401': error('No or invalid bearer token (code 16)'),
-  '403': error('The token lacks the permission (code 7, AUTH-5mWD2)'),
-  '415': error('The body is not sent as UTF-8 JSON with Content-Type: application/json, uncompressed (code 3, REQUEST-8fw3n6tq1k)'),
-  '500': error('Internal error (code 13)'),
-  '503': error('A store is unavailable (code 14); retry later'),
+  '400': error('Invalid argument (code 3; the message names the field) or failed precondition (code 9)', invalidRequest('name must be at most 200 characters')),
+  '401': error('No or invalid bearer token (code 16)', missingTokenError()),
+  '403': error('The token lacks the permission (code 7, AUTH-5mWD2)', permissionDeniedError('execution.write')),
+  '415': error(
+    'The body is not sent as UTF-8 JSON with Content-Type: application/json, uncompressed (code 3, REQUEST-8fw3n6tq1k)',
+    unsupportedMediaType('Send the body as JSON with Content-Type: application/json'),
+  ),
+  '500': error('Internal error (code 13)', internalError()),
+  '503': error('A store is unavailable (code 14); retry later', storeUnavailable()),
 };
+
+/** "No such target (code 5, COMMAND-xj14f2cccn)" -> that error; undefined unless both code and id are named. */
+function exampleFromDescription(description: string): ApiError | undefined {
+  const match = /^(.*?)\s*\(code (\d+), ([A-Z]+-[A-Za-z0-9]+)\)/.exec(description);
+  if (!match) return undefined;
+  return new ApiError(Number(match[2]) as StatusCode, match[3]!, match[1]!);
+}
 
 /**
  * The REST paths and schemas of API services, from their descriptors: paths and verbs from

@@ -52,8 +52,9 @@ export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
     description: 'Every error, grpc-gateway style: the gRPC code, a message ending in the error id, and the id again in details',
     required: ['code', 'message', 'details'],
     properties: {
-      code: { type: 'integer', description: 'gRPC status code (3 InvalidArgument, 5 NotFound, 7 PermissionDenied, 14 Unavailable...)', example: 5 },
-      message: { type: 'string', example: 'Execution not found (COMMAND-suq2upd3rt)' },
+      // No examples here: each error response carries the example of its own status.
+      code: { type: 'integer', description: 'gRPC status code (3 InvalidArgument, 5 NotFound, 7 PermissionDenied, 14 Unavailable...)' },
+      message: { type: 'string', description: 'What went wrong, ending in the error id in parentheses' },
       details: {
         type: 'array',
         items: {
@@ -61,8 +62,8 @@ export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
           required: ['@type', 'id', 'message'],
           properties: {
             '@type': { type: 'string', enum: ['type.googleapis.com/zitadel.v1.ErrorDetail'] },
-            id: { type: 'string', example: 'COMMAND-suq2upd3rt' },
-            message: { type: 'string', example: 'Execution not found' },
+            id: { type: 'string', description: 'Stable error id, such as COMMAND-suq2upd3rt' },
+            message: { type: 'string' },
           },
         },
       },
