@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error';
 import { CliError, type CliIo } from './cli-io';
+import { registerDeliveriesCommand } from './commands/deliveries.command';
 import { registerEventsCommand } from './commands/events.command';
 import { registerProjectionsCommand } from './commands/projections.command';
 import { registerSubscribersCommand } from './commands/subscribers.command';
@@ -12,6 +13,7 @@ const commandGroups: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerProjectionsCommand,
   registerSubscribersCommand,
   registerEventsCommand,
+  registerDeliveriesCommand,
 ];
 
 export function buildProgram(io: CliIo): Command {

@@ -1,9 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { QueryBus } from '@nestjs/cqrs';
-import { EventDeliveries } from '../../src/runtime/deliveries/event-deliveries';
 import { publishedEventData, publishedEventStream, RUNTIME_EVENT_PUBLISHED, type PublishedEvent } from '../../src/runtime/domain/published-event';
 import { EventPublisher } from '../../src/runtime/publish/event-publisher';
 import { GetTargetQuery } from '../../src/targets/queries/target.queries';
+import { cliEnv, runCommand } from '../operations/support/cli';
 import { ApiClient } from '../support/api';
 import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
 import { WebhookServer, type ReceivedCall } from './webhook-server';
@@ -165,10 +165,18 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
     expect(parked[0]).toMatchObject({ eventId: event.id, eventType: 'user.human.added', targetId: id, state: 'parked', attempts: MAX_ATTEMPTS, lastError: 'answered 500' });
     expect(await listed('parked', await ApiClient.of(testApp, `instance-${randomUUID()}`))).toEqual([]);
 
+    const env = cliEnv(testApp.config);
+    const cliList = await runCommand(['deliveries', 'list', '--instance', api.instanceId, '--json'], env);
+    expect([cliList.exitCode, JSON.parse(cliList.stdout)]).toEqual([0, [{ instanceId: api.instanceId, ...parked[0] }]]);
+    const table = await runCommand(['deliveries', 'list', '--instance', api.instanceId], env);
+    expect(table.stdout).toMatch(new RegExp(`^${String(parked[0]!.id)} +${api.instanceId} +${event.id} +user\\.human\\.added +${id} +${MAX_ATTEMPTS} `, 'm'));
+
     hooks.answer(path, 200);
-    const { store } = await testApp.app.get(EventDeliveries).get();
-    expect(await store.retryParked({ ids: [Number(parked[0]!.id)] }, api.instanceId)).toEqual([Number(parked[0]!.id)]);
+    const retried = await runCommand(['deliveries', 'retry', String(parked[0]!.id), '--json'], env);
+    expect([retried.exitCode, JSON.parse(retried.stdout)]).toEqual([0, { retried: [parked[0]!.id], notParked: [] }]);
     await callsArrive(path, MAX_ATTEMPTS + 1);
+    const again = await runCommand(['deliveries', 'retry', String(parked[0]!.id)], env);
+    expect([again.exitCode, again.stderr]).toEqual([1, expect.stringContaining(`not parked (or not found): ${String(parked[0]!.id)}`)]);
     await eventually(async () => expect(await listed('parked')).toEqual([]));
   });
 
@@ -188,8 +196,8 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
     expect(await listed('pending')).toHaveLength(1);
 
     hooks.answer(failing, 200);
-    const { store } = await testApp.app.get(EventDeliveries).get();
-    await store.retryParked({ all: true }, api.instanceId);
+    const retried = await runCommand(['deliveries', 'retry', '--all', '--instance', api.instanceId], cliEnv(testApp.config));
+    expect([retried.exitCode, retried.stdout]).toEqual([0, '2 parked deliveries will be sent again by the service\n']);
     await callsArrive(after, 1);
   });
 

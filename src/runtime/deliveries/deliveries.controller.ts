@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentCaller, RequirePermission, type Caller } from '../../auth';
 import { invalidRequest, storeUnavailable } from '../../common/errors/http-error-ids';
-import type { DeliveryRow } from './delivery-tables';
+import { deliveryView } from './delivery-view';
 import { EventDeliveries } from './event-deliveries';
 
 /** The states `GET /runtime/v1/deliveries` lists. */
@@ -10,21 +10,6 @@ type ListedState = (typeof LISTED_DELIVERY_STATES)[number];
 
 /** Deliveries one answer lists at most, oldest first. */
 export const MAX_LISTED_DELIVERIES = 1000;
-
-/** A delivery as the API and the command line show it; never the body. */
-export function deliveryView(row: DeliveryRow): Record<string, unknown> {
-  return {
-    id: String(row.id),
-    eventId: row.eventId,
-    eventType: row.eventType,
-    targetId: row.targetId,
-    state: row.state,
-    attempts: row.attempts,
-    ...(row.lastError !== null && { lastError: row.lastError }),
-    createdAt: new Date(row.createdAt).toISOString(),
-    ...(row.state === 'pending' && { nextAttemptAt: new Date(row.nextAttemptAt).toISOString() }),
-  };
-}
 
 /**
  * `GET /runtime/v1/deliveries?state=parked|pending`: the caller's instance's event deliveries

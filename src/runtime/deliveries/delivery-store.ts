@@ -49,9 +49,14 @@ export class DeliveryStore {
         : "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
   }
 
+  /** Creates the tables when missing (the command line, before the service has run). */
+  ensureTables(): Promise<void> {
+    return synchronizeEntities(this.dataSource, deliveryEntities);
+  }
+
   /** Creates the tables, and the recorder's checkpoint at `startPosition` when it has none. */
   async init(startPosition: () => Promise<number>): Promise<void> {
-    await synchronizeEntities(this.dataSource, deliveryEntities);
+    await this.ensureTables();
     if ((await this.checkpoint()) !== undefined) return;
     const position = await startPosition();
     await this.transaction((manager) =>
