@@ -3,6 +3,7 @@
 //
 //   node scripts/proto.mjs generate [--out DIR]   TypeScript into DIR/src/grpc/gen (default: the repo)
 //   node scripts/proto.mjs lint                   buf lint of the compiled protos
+//   node scripts/proto.mjs image FILE             every proto and its imports as one image (buf curl --schema FILE)
 //
 // No schema registry is reachable, so the imports come from npm packages: google/api/*.proto
 // as sources from google-proto-files, buf/validate/validate.proto (with its own imports) as the
@@ -84,11 +85,16 @@ function generate(outRoot) {
   }
 }
 
+/** Every proto with its imports, compiled into one FileDescriptorSet (a Buf image) at `image`. */
+function buildImage(image, scratch) {
+  protoc(['--include_imports', '--include_source_info', `--descriptor_set_out=${image}`, ...protoFiles()], scratch);
+}
+
 function lint() {
   const scratch = mkdtempSync(join(tmpdir(), 'proto-'));
   try {
     const image = join(scratch, 'image.binpb');
-    protoc(['--include_imports', '--include_source_info', `--descriptor_set_out=${image}`, ...protoFiles()], scratch);
+    buildImage(image, scratch);
     const config = {
       version: 'v2',
       lint: {
@@ -117,7 +123,14 @@ if (command === 'generate') {
   generate(outIndex >= 0 ? resolve(rest[outIndex + 1]) : root);
 } else if (command === 'lint') {
   lint();
+} else if (command === 'image' && rest.length === 1) {
+  const scratch = mkdtempSync(join(tmpdir(), 'proto-'));
+  try {
+    buildImage(resolve(rest[0]), scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 } else {
-  process.stderr.write('usage: node scripts/proto.mjs generate [--out DIR] | lint\n');
+  process.stderr.write('usage: node scripts/proto.mjs generate [--out DIR] | lint | image FILE\n');
   process.exit(2);
 }

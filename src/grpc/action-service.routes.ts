@@ -6,6 +6,7 @@ import { ActionService } from './gen/zitadel/action/v3alpha/action_service_pb';
 import { authInterceptor, type AuthenticateHeader } from './auth/auth-interceptor';
 import { ACTION_SERVICE_PERMISSIONS } from './auth/rpc-permissions';
 import { errorInterceptor, type ToApiError } from './errors/error-interceptor';
+import { rpcOutcomeInterceptor } from './server/rpc-outcome.interceptor';
 
 export interface ActionServiceRouteOptions {
   authenticate: AuthenticateHeader;
@@ -14,8 +15,9 @@ export interface ActionServiceRouteOptions {
 }
 
 /**
- * Registers the ActionService RPCs. Every call passes the error interceptor (outermost, so auth
- * failures are converted too) and then the auth interceptor (token and per-RPC permission).
+ * Registers the ActionService RPCs. Every call passes the outcome interceptor (for its log
+ * record and metrics), the error interceptor (so auth failures are converted too) and then the
+ * auth interceptor (token and per-RPC permission).
  */
 export function registerActionService(router: ConnectRouter, implementation: Partial<ServiceImpl<typeof ActionService>>, options: ActionServiceRouteOptions): void {
   registerRpcService(router, ActionService, implementation, ACTION_SERVICE_PERMISSIONS, options);
@@ -30,6 +32,6 @@ export function registerRpcService<S extends DescService>(
   options: ActionServiceRouteOptions,
 ): void {
   router.service(service, implementation, {
-    interceptors: [errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, permissions)],
+    interceptors: [rpcOutcomeInterceptor, errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, permissions)],
   });
 }

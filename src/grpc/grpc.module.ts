@@ -24,6 +24,7 @@ import { file_zitadel_action_v2beta_action_service } from './gen/zitadel/action/
 import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
 import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
 import { H2cServer } from './server/h2c-server';
+import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { withRequestContext } from './server/request-context';
 
 /** Express middleware serving gRPC-web and Connect on the main HTTP port (its own paths only). */
@@ -76,9 +77,10 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
+    metrics: ServiceMetrics,
   ) {
     const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_actions_runtime_v1_runtime_service, file_zitadel_v1_error_detail];
-    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected)));
+    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected), metrics));
     // Mounted while the application is being created, i.e. before the middleware and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
     // its own size limit and Connect-shaped errors) and passes every other request on

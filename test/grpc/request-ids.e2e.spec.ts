@@ -2,16 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { storedEvents } from '../support/test-app';
-import { PROTOCOLS, startGrpcTestApp, type GrpcTestApp, type Protocol } from './support/grpc-test-app';
+import { RPC_ROUTES, startGrpcTestApp, type GrpcTestApp, type Protocol } from './support/grpc-test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Every protocol on the h2c port, and gRPC-web and Connect on the HTTP port too. */
-const ROUTES: ReadonlyArray<[string, Protocol, boolean]> = [
-  ...PROTOCOLS.map((protocol): [string, Protocol, boolean] => [`${protocol} on the h2c port`, protocol, true]),
-  ['grpc-web on the HTTP port', 'grpc-web', false],
-  ['connect on the HTTP port', 'connect', false],
-];
 
 describe('request ids of RPCs', () => {
   let testApp: GrpcTestApp;
@@ -34,7 +28,7 @@ describe('request ids of RPCs', () => {
     return { echoed, events: await storedEvents(testApp, { tenant: instanceId }) };
   }
 
-  describe.each(ROUTES)('%s', (_name, protocol, onH2c) => {
+  describe.each(RPC_ROUTES)('%s', (_name, protocol, onH2c) => {
     it("uses the caller's x-request-id as correlation and causation id of the events, and echoes it", async () => {
       const requestId = `trace-${randomUUID()}`;
       const { echoed, events } = await createTarget(protocol, onH2c, requestId);

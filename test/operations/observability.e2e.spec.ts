@@ -36,13 +36,13 @@ describe.each(STORE_SETUPS)('request ids, event metadata and metrics (%s)', (set
     expect(response.headers['x-request-id']).toBe('malformed-1');
   });
 
-  it('gives Connect calls on the HTTP port a request id and a bounded route label too', async () => {
+  it('gives Connect calls on the HTTP port a request id, and counts them by RPC and gRPC code', async () => {
     const path = '/zitadel.action.v3alpha.ActionService/ListExecutionMethods';
     const response = await testApp.http().post(path).set('Authorization', `Bearer ${api.token}`).set('content-type', 'application/json').set('x-request-id', 'connect-1').send({});
     expect(response.status).toBe(200);
     expect(response.headers['x-request-id']).toBe('connect-1');
     const text = (await testApp.management().get('/metrics')).text;
-    expect(seriesValue(text, 'actions_http_requests_total', { method: 'POST', route: path, status: '200' })).toBe(1);
+    expect(seriesValue(text, 'actions_http_requests_total', { method: 'POST', route: path, status: 'OK' })).toBe(1);
     expect((await testApp.http().get('/no/such/route')).status).toBe(404);
     expect(seriesValue((await testApp.management().get('/metrics')).text, 'actions_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
   });

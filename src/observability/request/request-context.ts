@@ -17,6 +17,17 @@ export interface RequestContext {
   appendedPosition?: number;
   /** Position the caller's consistency token names: reads wait until the read model reaches it. */
   readAfterPosition?: number;
+  /** The RPC a gRPC, gRPC-web or Connect request called and how it ended, for its log record and metrics. */
+  rpc?: RpcOutcome;
+}
+
+export interface RpcOutcome {
+  /** Full method name: `/zitadel.action.v3alpha.ActionService/CreateTarget`. */
+  procedure: string;
+  /** gRPC status code (0: OK). */
+  code: number;
+  /** The verified caller, when the token was accepted. */
+  caller?: { subject: string; instanceId: string };
 }
 
 /** What appended events take from the context (a type alias, so it is assignable to event metadata). */
@@ -38,6 +49,12 @@ export function currentRequestContext(): RequestContext | undefined {
 export function noteAnsweredErrorId(errorId: string): void {
   const context = storage.getStore();
   if (context) context.errorId = errorId;
+}
+
+/** Remembers which RPC the request in progress called and how it ended. */
+export function noteRpcOutcome(outcome: RpcOutcome): void {
+  const context = storage.getStore();
+  if (context) context.rpc = outcome;
 }
 
 /** Remembers that the work in progress appended an event at `position`. */

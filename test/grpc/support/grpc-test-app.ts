@@ -24,6 +24,13 @@ export type Protocol = 'grpc' | 'grpc-web' | 'connect';
 
 export const PROTOCOLS: readonly Protocol[] = ['grpc', 'grpc-web', 'connect'];
 
+/** Every protocol on the h2c port, and gRPC-web and Connect on the HTTP port too: [name, protocol, onH2c]. */
+export const RPC_ROUTES: ReadonlyArray<[string, Protocol, boolean]> = [
+  ...PROTOCOLS.map((protocol): [string, Protocol, boolean] => [`${protocol} on the h2c port`, protocol, true]),
+  ['grpc-web on the HTTP port', 'grpc-web', false],
+  ['connect on the HTTP port', 'connect', false],
+];
+
 export interface GrpcTestApp extends TestApp {
   /** Port of the h2c server (GRPC_PORT). */
   readonly grpcPort: number;
