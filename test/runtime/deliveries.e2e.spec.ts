@@ -4,6 +4,7 @@ import { publishedEventData, publishedEventStream, RUNTIME_EVENT_PUBLISHED, type
 import { EventPublisher } from '../../src/runtime/publish/event-publisher';
 import { GetTargetQuery } from '../../src/targets/queries/target.queries';
 import { cliEnv, runCommand } from '../operations/support/cli';
+import { seriesValue } from '../operations/support/metrics-text';
 import { ApiClient } from '../support/api';
 import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
 import { WebhookServer, type ReceivedCall } from './webhook-server';
@@ -162,6 +163,11 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
       parked = await listed('parked');
       expect(parked).toHaveLength(1);
     });
+    const metrics = (await testApp.management().get('/metrics')).text;
+    expect(seriesValue(metrics, 'actions_parked_deliveries')).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(metrics, 'actions_event_deliveries_total', { outcome: 'parked' })).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(metrics, 'actions_event_deliveries_total', { outcome: 'retried' })).toBeGreaterThanOrEqual(MAX_ATTEMPTS - 1);
+    expect(seriesValue(metrics, 'actions_delivery_age_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(parked[0]).toMatchObject({ eventId: event.id, eventType: 'user.human.added', targetId: id, state: 'parked', attempts: MAX_ATTEMPTS, lastError: 'answered 500' });
     expect(await listed('parked', await ApiClient.of(testApp, `instance-${randomUUID()}`))).toEqual([]);
 
