@@ -3,16 +3,23 @@ import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { expressConnectMiddleware } from '@connectrpc/connect-express';
 import { BODY_LIMIT_BYTES } from '../../api/contract/json-text';
+import { refuseInvalidUtf8InBinaryMessages, RPC_JSON_TEXT_DECODER } from '../../api/rpc/message-text';
 import { registerReflection } from '../reflection/reflection.routes';
 
 /**
  * Options shared by both ports: protobuf JSON as the HTTP API reads it (unknown fields
- * ignored), and the REST body limit for request messages (Connect's default is 4 GiB).
+ * ignored, the text rules of a REST body), and the REST body limit for request messages
+ * (Connect's default is 4 GiB).
  */
+// Connect's JSON serialization takes its text decoder from these options, though the router's
+// type does not name it.
+const JSON_OPTIONS = { ignoreUnknownFields: true, textDecoder: RPC_JSON_TEXT_DECODER };
 const ROUTER_OPTIONS: ConnectRouterOptions = {
-  jsonOptions: { ignoreUnknownFields: true },
+  jsonOptions: JSON_OPTIONS,
   readMaxBytes: BODY_LIMIT_BYTES,
 };
+
+refuseInvalidUtf8InBinaryMessages();
 
 /**
  * The handler of the h2c port: native gRPC, gRPC-web and Connect for the API, plus server
