@@ -25,6 +25,12 @@ export interface DeliveryCounts {
   oldestPendingAgeMs: number;
 }
 
+/**
+ * A claim looks only at this many of the oldest due deliveries: when they all go to targets at
+ * their bound (or are claimed), a claim costs this much, not a scan of the whole backlog.
+ */
+const CLAIM_WINDOW = 1000;
+
 /** The longest error text kept with a delivery. */
 const MAX_ERROR_TEXT = 2000;
 
@@ -107,7 +113,8 @@ export class DeliveryStore {
   /**
    * Claims up to `limit` due deliveries for `owner` until `claimMs` from now: pending, not
    * claimed by a live claimer, no earlier delivery of the same event still pending or parked
-   * with interruptOnError, and not to one of `busyTargets`. PostgreSQL skips rows another
+   * with interruptOnError, and not to one of `busyTargets`; among the oldest due ones
+   * ({@link CLAIM_WINDOW}), so deliveries go out roughly in the order they became due. PostgreSQL skips rows another
    * replica is claiming (FOR UPDATE SKIP LOCKED); a crashed claimer's rows come back when its
    * claim runs out.
    */
@@ -119,7 +126,9 @@ export class DeliveryStore {
       UPDATE ${this.table} SET claimed_by = ?, claim_until = ${this.nowMs} + ${Math.round(claimMs)}
       WHERE id IN (
         SELECT d.id FROM ${this.table} d
-        WHERE d.state = 'pending' AND d.next_attempt_at <= ${this.nowMs}
+        WHERE d.id IN (
+            SELECT due.id FROM ${this.table} due WHERE due.state = 'pending' AND due.next_attempt_at <= ${this.nowMs}
+            ORDER BY due.next_attempt_at, due.id LIMIT ${CLAIM_WINDOW})
           AND (d.claim_until IS NULL OR d.claim_until < ${this.nowMs})
           ${busy}
           AND NOT EXISTS (
@@ -129,27 +138,23 @@ export class DeliveryStore {
         ORDER BY d.next_attempt_at, d.id
         LIMIT ${Math.floor(limit)} ${lock})
       RETURNING *`);
-    const raw: unknown = await this.transaction((manager) => manager.query(query, [owner, ...busyTargets]));
+    const raw: unknown = await this.write(query, [owner, ...busyTargets]);
     return rowsOf(raw).map(toRow);
   }
 
   /** Extends the claims of deliveries in flight. */
   async renew(owner: string, ids: readonly number[], claimMs: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.transaction((manager) =>
-      manager.query(
-        this.sql(`UPDATE ${this.table} SET claim_until = ${this.nowMs} + ${Math.round(claimMs)} WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`),
-        [owner, ...ids],
-      ),
+    await this.write(
+      this.sql(`UPDATE ${this.table} SET claim_until = ${this.nowMs} + ${Math.round(claimMs)} WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`),
+      [owner, ...ids],
     );
   }
 
   /** Gives claims back unattempted (a worker stopping). */
   async release(owner: string, ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.transaction((manager) =>
-      manager.query(this.sql(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`), [owner, ...ids]),
-    );
+    await this.write(this.sql(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`), [owner, ...ids]);
   }
 
   /** Records an attempt's outcome, if the claim is still `owner`'s (else another worker has the delivery now). */
@@ -159,28 +164,24 @@ export class DeliveryStore {
     const attempted = outcome.kind === 'dropped' ? 0 : 1;
     const next = outcome.kind === 'retry' ? `${this.nowMs} + ${Math.round(outcome.delayMs)}` : 'next_attempt_at';
     const finished = outcome.kind === 'retry' ? 'NULL' : this.nowMs;
-    await this.transaction((manager) =>
-      manager.query(
-        this.sql(`UPDATE ${this.table} SET state = ?, attempts = attempts + ${attempted}, last_error = ?, next_attempt_at = ${next},
-          finished_at = ${finished}, claimed_by = NULL, claim_until = NULL WHERE id = ? AND claimed_by = ?`),
-        [state, error, id, owner],
-      ),
+    await this.write(
+      this.sql(`UPDATE ${this.table} SET state = ?, attempts = attempts + ${attempted}, last_error = ?, next_attempt_at = ${next},
+        finished_at = ${finished}, claimed_by = NULL, claim_until = NULL WHERE id = ? AND claimed_by = ?`),
+      [state, error, id, owner],
     );
   }
 
   /** SQLite has one service process per file: claims left by a crashed one are free at start. */
   async releaseAllClaims(): Promise<void> {
-    await this.transaction((manager) => manager.query(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by IS NOT NULL`));
+    await this.write(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by IS NOT NULL`);
   }
 
   /** Drops pending deliveries of events stored more than `maxAgeMs` ago; resolves to how many. */
   async dropOlderThan(maxAgeMs: number): Promise<number> {
-    const raw: unknown = await this.transaction((manager) =>
-      manager.query(
-        this.sql(`UPDATE ${this.table} SET state = 'dropped', last_error = ?, finished_at = ${this.nowMs}, claimed_by = NULL, claim_until = NULL
-          WHERE state = 'pending' AND created_at < ? AND (claim_until IS NULL OR claim_until < ${this.nowMs}) RETURNING id`),
-        [`older than DELIVERY_MAX_AGE (${maxAgeMs} ms)`, Date.now() - maxAgeMs],
-      ),
+    const raw: unknown = await this.write(
+      this.sql(`UPDATE ${this.table} SET state = 'dropped', last_error = ?, finished_at = ${this.nowMs}, claimed_by = NULL, claim_until = NULL
+        WHERE state = 'pending' AND created_at < ? AND (claim_until IS NULL OR claim_until < ${this.nowMs}) RETURNING id`),
+      [`older than DELIVERY_MAX_AGE (${maxAgeMs} ms)`, Date.now() - maxAgeMs],
     );
     return rowsOf(raw).length;
   }
@@ -205,12 +206,10 @@ export class DeliveryStore {
     if ('ids' in selection && selection.ids.length === 0) return [];
     const byId = 'ids' in selection ? `AND id IN (${selection.ids.map(() => '?').join(', ')})` : '';
     const tenant = instanceId === undefined ? '' : 'AND instance_id = ?';
-    const raw: unknown = await this.transaction((manager) =>
-      manager.query(
-        this.sql(`UPDATE ${this.table} SET state = 'pending', attempts = 0, next_attempt_at = ${this.nowMs}, finished_at = NULL, claimed_by = NULL, claim_until = NULL
-          WHERE state = 'parked' ${byId} ${tenant} RETURNING id`),
-        [...('ids' in selection ? selection.ids : []), ...(instanceId === undefined ? [] : [instanceId])],
-      ),
+    const raw: unknown = await this.write(
+      this.sql(`UPDATE ${this.table} SET state = 'pending', attempts = 0, next_attempt_at = ${this.nowMs}, finished_at = NULL, claimed_by = NULL, claim_until = NULL
+        WHERE state = 'parked' ${byId} ${tenant} RETURNING id`),
+      [...('ids' in selection ? selection.ids : []), ...(instanceId === undefined ? [] : [instanceId])],
     );
     return rowsOf(raw).map((row) => Number(row.id));
   }
@@ -227,6 +226,16 @@ export class DeliveryStore {
       } else if (row.state === 'parked') counts.parked = Number(row.count);
     }
     return counts;
+  }
+
+  /**
+   * One statement that writes. PostgreSQL: on its own (a single statement is atomic), one round
+   * trip. SQLite: in a write transaction, queued with the engine's and taking the write lock
+   * without blocking the event loop.
+   */
+  private write(query: string, parameters: unknown[] = []): Promise<unknown> {
+    if (this.dialect.kind === 'postgres') return this.dataSource.query(query, parameters);
+    return this.transaction((manager) => manager.query(query, parameters));
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
