@@ -2,7 +2,8 @@ import { Module, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { NetworkPolicy } from '../common/network/network-policy';
 import { TargetsModule } from '../targets/targets.module';
-import { TargetCaller } from './calls/target-caller';
+import { ServiceMetrics } from '../observability/metrics/service-metrics';
+import { TargetCaller, targetTypeName, type CallObserver } from './calls/target-caller';
 import { TargetHttpClient } from './calls/target-http-client';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { EventDeliveries } from './deliveries/event-deliveries';
@@ -18,13 +19,22 @@ class TargetHttpClientLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** Counts every target call and its duration, by target type and outcome. */
+function targetCallMetrics(metrics: ServiceMetrics): CallObserver {
+  return ({ target, outcome, durationMs }) => {
+    const labels = { type: targetTypeName(target.targetType), outcome };
+    metrics.targetCalls.inc(labels);
+    metrics.targetCallDuration.observe(labels, durationMs / 1000);
+  };
+}
+
 /** The Actions runtime: resolution of executions, calls to their targets, and event deliveries. */
 @Module({
   imports: [CqrsModule, TargetsModule],
   providers: [
     { provide: TargetHttpClient, inject: [NetworkPolicy], useFactory: (policy: NetworkPolicy) => new TargetHttpClient(policy) },
     TargetHttpClientLifecycle,
-    { provide: TargetCaller, inject: [TargetHttpClient], useFactory: (client: TargetHttpClient) => new TargetCaller(client) },
+    { provide: TargetCaller, inject: [TargetHttpClient, ServiceMetrics], useFactory: (client: TargetHttpClient, metrics: ServiceMetrics) => new TargetCaller(client, targetCallMetrics(metrics)) },
     ExecutionIndex,
     RunService,
     EventPublisher,

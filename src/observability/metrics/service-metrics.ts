@@ -144,6 +144,20 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly targetCalls = new Counter({
+    name: 'actions_target_calls_total',
+    help: 'Calls to targets (runs and event deliveries), by target type and outcome (ok, failed, forwarded)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly targetCallDuration = new Histogram({
+    name: 'actions_target_call_duration_seconds',
+    help: 'Time of one call to a target, from sending to its answer read (or its failure), by target type and outcome',
+    labelNames: ['type', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   private projectionSource: SampleSource<PositionSample> | undefined;
   private deliverySource: (() => Promise<DeliverySample>) | undefined;
   private subscriberSource: SampleSource<SubscriberSample> | undefined;
