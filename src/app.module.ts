@@ -20,6 +20,7 @@ import { PersistenceModule } from './persistence/persistence.module';
 import { SERVICE_PROJECTIONS } from './persistence/service-projections';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
+import { SystemModule } from './system/system.module';
 import { TargetsModule } from './targets/targets.module';
 
 /** Every projection the service runs. */
@@ -54,6 +55,7 @@ export class AppModule {
         HealthModule,
         ManagementModule,
         SubscribersModule,
+        SystemModule,
         EventStreamModule,
         ConsoleModule,
       ],

@@ -2,7 +2,7 @@ export { AuthModule } from './auth.module';
 export { AuthGuard } from './auth.guard';
 export { AuthErrorId, permissionDeniedError } from './auth-errors';
 export type { Caller } from './caller';
-export { ALL_PERMISSIONS, isPermission, type Permission } from './permissions';
+export { ALL_PERMISSIONS, SYSTEM_PERMISSIONS, TENANT_PERMISSIONS, isPermission, type Permission, type SystemPermission, type TenantPermission } from './permissions';
 export { CurrentCaller, Public, RequirePermission, callerOf } from './decorators';
 export { TokenVerifier, bearerTokenOf, type TokenVerifierOptions } from './token-verifier';
 export { createTokenVerifier, type TokenVerifierTuning } from './create-token-verifier';

@@ -27,7 +27,7 @@ describe('role map', () => {
     return error.message;
   }
 
-  it('grants IAM_OWNER everything, IAM_OWNER_VIEWER the reads, ACTIONS_RUNNER only running, other roles nothing', () => {
+  it('grants IAM_OWNER every tenant permission, IAM_OWNER_VIEWER the reads, ACTIONS_RUNNER only running, SYSTEM_OWNER only the system ones, other roles nothing', () => {
     expect(permissionsOfRoles(['IAM_OWNER'], DEFAULT_ROLE_MAP)).toEqual([
       'execution.target.read',
       'execution.target.write',
@@ -44,6 +44,18 @@ describe('role map', () => {
     ]);
     expect(permissionsOfRoles(['IAM_OWNER_VIEWER'], DEFAULT_ROLE_MAP)).toEqual(['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']);
     expect(permissionsOfRoles(['ACTIONS_RUNNER'], DEFAULT_ROLE_MAP)).toEqual(['action.execution.run']);
+    expect(permissionsOfRoles(['SYSTEM_OWNER'], DEFAULT_ROLE_MAP)).toEqual([
+      'system.projections.read',
+      'system.projections.rebuild',
+      'system.subscribers.read',
+      'system.subscribers.retry',
+      'system.deliveries.read',
+      'system.deliveries.retry',
+    ]);
+    // No tenant role reaches across instances.
+    for (const role of ['IAM_OWNER', 'IAM_OWNER_VIEWER', 'ACTIONS_RUNNER']) {
+      expect(permissionsOfRoles([role], DEFAULT_ROLE_MAP).filter((permission) => permission.startsWith('system.'))).toEqual([]);
+    }
     expect(permissionsOfRoles(['ORG_OWNER', 'iam_owner'], DEFAULT_ROLE_MAP)).toEqual([]);
   });
 

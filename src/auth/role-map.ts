@@ -1,18 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/config-error';
-import { ALL_PERMISSIONS, isPermission, type Permission } from './permissions';
+import { ALL_PERMISSIONS, SYSTEM_PERMISSIONS, TENANT_PERMISSIONS, isPermission, type Permission } from './permissions';
 
 /** Role name → the permissions the role grants. */
 export type RoleMap = ReadonlyMap<string, readonly Permission[]>;
 
 /**
- * ZITADEL's instance roles, as far as this API is concerned, and ACTIONS_RUNNER for host systems
- * that only run actions; other roles grant nothing.
+ * ZITADEL's instance roles, as far as this API is concerned, ACTIONS_RUNNER for host systems
+ * that only run actions, and SYSTEM_OWNER for the service's operators (projections, subscribers
+ * and deliveries of every instance; no tenant data); other roles grant nothing.
  */
 export const DEFAULT_ROLE_MAP: RoleMap = new Map<string, readonly Permission[]>([
-  ['IAM_OWNER', ALL_PERMISSIONS],
+  ['IAM_OWNER', TENANT_PERMISSIONS],
   ['IAM_OWNER_VIEWER', ['execution.target.read', 'execution.read', 'action.target.read', 'action.execution.read']],
   ['ACTIONS_RUNNER', ['action.execution.run']],
+  ['SYSTEM_OWNER', SYSTEM_PERMISSIONS],
 ]);
 
 export function permissionsOfRoles(roles: readonly string[], roleMap: RoleMap): Permission[] {

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { ApiError, StatusCode } from '../common/errors/api-error';
 import { AuthErrorId } from './auth-errors';
 import { localKeyResolver, remoteKeyResolver } from './key-sources';
-import { ALL_PERMISSIONS } from './permissions';
+import { TENANT_PERMISSIONS } from './permissions';
 import { DEFAULT_ROLE_MAP } from './role-map';
 import { TokenVerifier } from './token-verifier';
 
@@ -75,7 +75,7 @@ describe('TokenVerifier with local keys', () => {
     const caller = await verifier.verify(`Bearer ${await sign(key)}`);
     expect(caller.instanceId).toBe('instance-1');
     expect(caller.subject).toBe('user-1');
-    expect([...caller.permissions].sort()).toEqual([...ALL_PERMISSIONS].sort());
+    expect([...caller.permissions].sort()).toEqual([...TENANT_PERMISSIONS].sort());
   });
 
   it('accepts the scheme in any case and surrounding blanks', async () => {

@@ -7,6 +7,7 @@ import { RUNTIME_V1_DOCS } from '../runtime-v1/rest-docs';
 import { actionsV2Docs } from '../v2/rest-docs';
 import { V3ALPHA_DOCS } from '../v3alpha/rest-docs';
 import { deriveServicePaths } from './derive-document';
+import { SYSTEM_PATHS, SYSTEM_SCHEMAS } from '../../system/system-docs';
 import { OPERATIONAL_PATHS, SHARED_SCHEMAS } from './operational-routes';
 import type { ServiceDocs } from './service-docs';
 
@@ -33,12 +34,12 @@ export function buildApiDocument(): OpenAPIObject {
         'timestamps RFC 3339, durations strings such as "10s". Every error has the body `Status`.',
       version: 'v3alpha',
     },
-    paths: { ...paths, ...OPERATIONAL_PATHS },
+    paths: { ...paths, ...OPERATIONAL_PATHS, ...SYSTEM_PATHS },
     components: {
       securitySchemes: {
         [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `A token from the identity provider; in embedded mode, \`${EMBEDDED_TOKEN_COMMAND}\` prints one` },
       },
-      schemas: { ...schemas, ...SHARED_SCHEMAS },
+      schemas: { ...schemas, ...SHARED_SCHEMAS, ...SYSTEM_SCHEMAS },
     },
     security: [{ [BEARER_SCHEME]: [] }],
   };

@@ -1,0 +1,85 @@
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import type { EventStore } from '@app/event-store';
+import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
+import { RequirePermission } from '../auth';
+import { storeUnavailable } from '../common/errors/http-error-ids';
+import { lagInEvents } from '../persistence/log-lag';
+import { EVENT_STORE } from '../persistence/persistence.tokens';
+import { SERVICE_PROJECTIONS } from '../persistence/service-projections';
+import { ProjectionRebuilds, type RebuildJob } from './projection-rebuilds';
+import { noRebuild, rebuildRunning, unknownProjection } from './system-errors';
+
+/** A projection as the operations page shows it. */
+export interface ProjectionView {
+  name: string;
+  position: number;
+  /** Events stored after the checkpoint, counted up to LAG_COUNT_CAP. */
+  lagEvents: number;
+  /** `rebuilding` while a rebuild started here runs, `failing` after failed batches, else `live`. */
+  status: 'live' | 'failing' | 'rebuilding';
+  eventsProcessed: number;
+  lastEventAt: string | null;
+  lastError: string | null;
+  rebuild: RebuildJob | null;
+}
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+
+/** `/system/v1/projections`: every projection's checkpoint, lag and status, and rebuilds. */
+@Controller('system/v1/projections')
+export class ProjectionsController {
+  constructor(
+    private readonly engine: ProjectionEngine,
+    private readonly rebuilds: ProjectionRebuilds,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @RequirePermission('system.projections.read')
+  async list(): Promise<{ headPosition: number; projections: ProjectionView[] }> {
+    const status = await this.engine.status().catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    const projections = await Promise.all(
+      status.projections.map(async (projection): Promise<ProjectionView> => {
+        const rebuild = this.rebuilds.latest(projection.name) ?? null;
+        return {
+          name: projection.name,
+          position: projection.position,
+          lagEvents: await lagInEvents(this.store, projection.position, projection.lag),
+          status: rebuild?.state === 'running' ? 'rebuilding' : projection.errorCount > 0 ? 'failing' : 'live',
+          eventsProcessed: projection.eventsProcessed,
+          lastEventAt: iso(projection.lastEventAt),
+          lastError: projection.lastError,
+          rebuild,
+        };
+      }),
+    );
+    return { headPosition: status.headPosition, projections };
+  }
+
+  /** Starts a rebuild in the background (202); its progress is read from the GET beside it. */
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  @RequirePermission('system.projections.rebuild')
+  rebuild(@Param('name') name: string): RebuildJob {
+    checkProjection(name);
+    const job = this.rebuilds.start(name);
+    if (job === undefined) throw rebuildRunning(name);
+    return job;
+  }
+
+  @Get(':name/rebuild')
+  @RequirePermission('system.projections.read')
+  progress(@Param('name') name: string): RebuildJob {
+    checkProjection(name);
+    const job = this.rebuilds.latest(name);
+    if (job === undefined) throw noRebuild(name);
+    return job;
+  }
+}
+
+function checkProjection(name: string): void {
+  const known = SERVICE_PROJECTIONS.map((projection) => projection.name);
+  if (!known.includes(name)) throw unknownProjection(name, known);
+}
