@@ -79,6 +79,25 @@ describe('request messages with text REST refuses, over every RPC protocol', () 
     }
   });
 
+  it('answers a gRPC or gRPC-web call of an unknown method UNIMPLEMENTED, naming it, on both ports', async () => {
+    const calls: ReadonlyArray<[number, RawProtocol, string]> = [
+      [1, 'grpc', '/zitadel.action.v3alpha.ActionService/NoSuchRpc'],
+      [1, 'grpc', '/zitadel.nothing.v1.NoService/Call'],
+      [1, 'grpc-web', '/zitadel.action.v3alpha.ActionService/NoSuchRpc'],
+      [0, 'grpc-web', '/zitadel.action.v3alpha.ActionService/NoSuchRpc'],
+      [0, 'grpc-web', '/zitadel.nothing.v1.NoService/Call'],
+    ];
+    for (const [port, protocol, path] of calls) {
+      const { code, message } = await sendRawRpc(ports[port][1], { protocol, path, message: new Uint8Array(), token });
+      expect({ protocol, port, code, message }).toEqual({
+        protocol,
+        port,
+        code: 12,
+        message: `Method ${path} is not served: the gRPC port lists the services by server reflection (HTTP-5hc2x8wq0d)`,
+      });
+    }
+  });
+
   it('stored nothing for any of the refused calls', async () => {
     expect(await storedEvents(testApp, { tenant: instanceId })).toEqual([]);
   });

@@ -9,6 +9,7 @@ export const HttpErrorId = {
   routeNotFound: 'HTTP-9vb2kx7z0p',
   malformedPath: 'HTTP-6pd1v0rj3m',
   methodNotAllowed: 'HTTP-4ar1qs8wne',
+  unknownMethod: 'HTTP-5hc2x8wq0d',
   httpError: 'HTTP-0c7ymzt3gu',
   internal: 'INTERNAL-0hxk4m7q2c',
   storeUnavailable: 'STORE-4xn3b8zq1v',

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DescFile } from '@bufbuild/protobuf';
 import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -5,6 +6,7 @@ import { expressConnectMiddleware } from '@connectrpc/connect-express';
 import { BODY_LIMIT_BYTES } from '../../api/contract/json-text';
 import { refuseInvalidUtf8InBinaryMessages, RPC_JSON_TEXT_DECODER } from '../../api/rpc/message-text';
 import { registerReflection } from '../reflection/reflection.routes';
+import { answerUnknownGrpcMethod } from './unknown-method';
 
 /**
  * Options shared by both ports: protobuf JSON as the HTTP API reads it (unknown fields
@@ -28,6 +30,11 @@ refuseInvalidUtf8InBinaryMessages();
 export function createH2cHandler(routes: (router: ConnectRouter) => void, reflectedFiles: readonly DescFile[]): ReturnType<typeof connectNodeAdapter> {
   return connectNodeAdapter({
     ...ROUTER_OPTIONS,
+    fallback: (request, response) => {
+      if (answerUnknownGrpcMethod(request, response)) return;
+      response.writeHead(404);
+      response.end();
+    },
     routes: (router) => {
       routes(router);
       registerReflection(router, reflectedFiles);
@@ -37,10 +44,13 @@ export function createH2cHandler(routes: (router: ConnectRouter) => void, reflec
 
 /**
  * Express middleware for the main HTTP/1.1 port: gRPC-web and Connect for the API. It answers
- * only its own `/<package>.<Service>/<Method>` paths and passes every other request on, so the
- * JSON routes of the application are untouched.
+ * its own `/<package>.<Service>/<Method>` paths, and gRPC-web calls of any other method with
+ * UNIMPLEMENTED; every other request passes on, so the JSON routes of the application are
+ * untouched.
  */
 export function createExpressMiddleware(routes: (router: ConnectRouter) => void): ReturnType<typeof expressConnectMiddleware> {
   // Native gRPC needs HTTP/2 trailers: it is served on the h2c port only.
-  return expressConnectMiddleware({ ...ROUTER_OPTIONS, grpc: false, routes });
+  const middleware = expressConnectMiddleware({ ...ROUTER_OPTIONS, grpc: false, routes });
+  const withUnknownMethods = (request: IncomingMessage, response: ServerResponse, next: () => void): void => middleware(request, response, () => void (answerUnknownGrpcMethod(request, response) || next()));
+  return withUnknownMethods;
 }
