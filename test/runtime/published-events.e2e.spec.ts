@@ -48,6 +48,18 @@ describe.each(STORE_SETUPS)('stored published events (%s)', (setup) => {
     expect(await testApp.store.readStream(publishedEventStream(instanceId, fresh.id))).toHaveLength(1);
   });
 
+  it('stores the events of one aggregate in the order of the batch', async () => {
+    const instanceId = `instance-${randomUUID()}`;
+    const batch = Array.from({ length: 40 }, (_, index) => event({ aggregateId: `user-${index % 3}`, sequence: Math.floor(index / 3) + 1 }));
+    expect(await publisher.publish(instanceId, 'host', batch)).toEqual({ accepted: 40, alreadyAccepted: 0 });
+    const stored = (await testApp.store.readAll({ filter: { types: [RUNTIME_EVENT_PUBLISHED], tenant: instanceId } })).events.map((e) => e.data as unknown as PublishedEvent);
+    expect(stored).toHaveLength(40);
+    for (const aggregate of ['user-0', 'user-1', 'user-2']) {
+      const sequences = stored.filter((e) => e.aggregateId === aggregate).map((e) => e.sequence);
+      expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    }
+  });
+
   it('keeps the same id of two instances apart', async () => {
     const shared = event();
     expect(await publisher.publish(`a-${randomUUID()}`, 'host', [shared])).toEqual({ accepted: 1, alreadyAccepted: 0 });
