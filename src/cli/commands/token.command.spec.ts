@@ -52,7 +52,7 @@ describe('cli token', () => {
     const result = await run(['token', '--instance', 'i', '--role', 'ORG_OWNER', '--permission', 'execution.rread']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout.trim().split('.')).toHaveLength(3);
-    expect(result.stderr).toContain('warning: role "ORG_OWNER" grants no permissions (known roles: IAM_OWNER, IAM_OWNER_VIEWER, ACTIONS_RUNNER)');
+    expect(result.stderr).toContain('warning: role "ORG_OWNER" grants no permissions (known roles: IAM_OWNER, IAM_OWNER_VIEWER, ACTIONS_RUNNER, SYSTEM_OWNER)');
     expect(result.stderr).toContain('warning: "execution.rread" is not a permission the API checks');
   });
 
