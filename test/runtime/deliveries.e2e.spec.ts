@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { currentRequestContext } from '../../src/observability/request/request-context';
 import { QueryBus } from '@nestjs/cqrs';
 import { publishedEventData, publishedEventStream, RUNTIME_EVENT_PUBLISHED, type PublishedEvent } from '../../src/runtime/domain/published-event';
 import { EventPublisher } from '../../src/runtime/publish/event-publisher';
@@ -99,6 +101,23 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
     const key = (await testApp.app.get(QueryBus).execute(new GetTargetQuery(api.instanceId, id, { withSigningKey: true }))).signingKey!;
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(call!.headers['zitadel-signature'] as string)!;
     expect(v1).toBe(createHmac('sha256', key).update(`${t}.${call!.body}`).digest('hex'));
+  });
+
+  it('logs each attempt with the id of the request that published the event', async () => {
+    const path = unique();
+    await setOn({ event: 'user.human.added' }, [await target(path)]);
+    const requestIds: Array<string | undefined> = [];
+    const spy = jest.spyOn(Logger.prototype, 'log').mockImplementation(function (this: Logger) {
+      if ((this as unknown as { context?: string }).context === 'TargetCalls') requestIds.push(currentRequestContext()?.requestId);
+    });
+    try {
+      const published = await testApp.http().post('/runtime/v1/events').set('Authorization', `Bearer ${api.token}`).set('x-request-id', 'publish-request-1').send({ events: [userAdded()] });
+      expect(published.status).toBe(202);
+      await callsArrive(path, 1);
+      await eventually(async () => expect(requestIds).toContain('publish-request-1'));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('runs only the most specific event execution: the nearest group before a wider one', async () => {

@@ -118,6 +118,7 @@ export class DeliveryRecorder {
     for (const event of events) {
       const deliverable = deliverableEvent(event);
       if (deliverable === undefined) continue;
+      const correlationId = event.metadata.correlationId;
       const chain = await this.index.eventChain(deliverable.instanceId, deliverable.eventType, event.position);
       chain.forEach((target, chainIndex) =>
         deliveries.push({
@@ -127,6 +128,7 @@ export class DeliveryRecorder {
           targetId: target.id,
           chainIndex,
           eventPosition: event.position,
+          requestId: typeof correlationId === 'string' ? correlationId.slice(0, 200) : null,
           body: deliverable.body,
           createdAt: event.createdAt.getTime(),
           interruptOnError: target.interruptOnError,

@@ -7,7 +7,7 @@ import { DeliveryCheckpointEntity, DeliveryEntity, deliveryEntities, type Delive
 export const RECORDER_NAME = 'event-executions';
 
 /** A delivery to record: one target of one event's chain. */
-export type NewDelivery = Pick<DeliveryRow, 'instanceId' | 'eventId' | 'eventType' | 'targetId' | 'chainIndex' | 'eventPosition' | 'body' | 'createdAt'> & {
+export type NewDelivery = Pick<DeliveryRow, 'instanceId' | 'eventId' | 'eventType' | 'targetId' | 'chainIndex' | 'eventPosition' | 'requestId' | 'body' | 'createdAt'> & {
   interruptOnError: boolean;
 };
 
@@ -269,6 +269,7 @@ function toRow(raw: RawRow): DeliveryRow {
     targetId: String(raw.target_id),
     chainIndex: Number(raw.chain_index),
     eventPosition: Number(raw.event_position),
+    requestId: raw.request_id === null || raw.request_id === undefined ? null : String(raw.request_id),
     body: String(raw.body),
     interruptOnError: Number(raw.interrupt_on_error),
     state: raw.state as DeliveryState,

@@ -21,6 +21,8 @@ export interface DeliveryRow {
   chainIndex: number;
   /** Global log position of the event. */
   eventPosition: number;
+  /** The request id that stored the event (its correlation id), carried into the log lines of every attempt. */
+  requestId: string | null;
   /** The event body (spec §3), sent as is on every attempt; signed at send time. */
   body: string;
   /** The target's interruptOnError when the delivery was recorded: parked, it holds back the rest of the chain. */
@@ -52,6 +54,7 @@ export const DeliveryEntity = new EntitySchema<DeliveryRow>({
     targetId: { name: 'target_id', type: 'varchar', length: 200 },
     chainIndex: { name: 'chain_index', type: 'integer' },
     eventPosition: { name: 'event_position', type: 'bigint', transformer: bigintAsNumber },
+    requestId: { name: 'request_id', type: 'varchar', length: 200, nullable: true },
     body: { type: 'text' },
     interruptOnError: { name: 'interrupt_on_error', type: 'integer' },
     state: { type: 'varchar', length: 16 },

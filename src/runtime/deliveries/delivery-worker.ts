@@ -1,5 +1,6 @@
 import type { ProjectionLogger } from '@app/eventsourcing';
 import { backoffDelay } from '@app/eventsourcing/projections/projection-runner';
+import { runWithRequestContext } from '../../observability/request/request-context';
 import { TargetType } from '../../targets/domain/target-events';
 import type { TargetCaller } from '../calls/target-caller';
 import type { ExecutionIndex } from '../index/execution-index';
@@ -123,7 +124,9 @@ export class DeliveryWorker {
     }
     this.perTarget.set(row.targetId, (this.perTarget.get(row.targetId) ?? 0) + 1);
     this.inFlight.set(row.id, row);
-    void this.attempt(row)
+    // Log lines of the attempt carry the id of the request that stored the event.
+    const attempt = row.requestId === null ? this.attempt(row) : runWithRequestContext({ correlationId: row.requestId, causationId: row.eventId, requestId: row.requestId }, () => this.attempt(row));
+    void attempt
       .catch((error: unknown) => this.logger.error('Recording a delivery outcome failed; the claim runs out and it is sent again', { deliveryId: row.id, error: errorText(error) }))
       .finally(() => this.end(row));
   }
