@@ -43,12 +43,13 @@ describe('a host running its actions through the interceptors', () => {
   let nestHost: INestApplication;
   const handled: ListSessionsRequest[] = [];
   let sessions: ReturnType<typeof createClient<typeof SessionService>>;
+  let actions: ActionsRuntimeClient;
 
   beforeAll(async () => {
     app = await startGrpcTestApp({ targetAllowedNetworks: LOOPBACK });
     hooks = await WebhookServer.start();
     admin = await ApiClient.of(app, `instance-${randomUUID()}`);
-    const actions = new ActionsRuntimeClient({ baseUrl: app.httpUrl, token: await app.token(admin.instanceId, { roles: ['ACTIONS_RUNNER'] }) });
+    actions = new ActionsRuntimeClient({ baseUrl: app.httpUrl, token: await app.token(admin.instanceId, { roles: ['ACTIONS_RUNNER'] }) });
 
     connectHost = createServer(
       connectNodeAdapter({
@@ -143,5 +144,18 @@ describe('a host running its actions through the interceptors', () => {
     const answer = await request(nestHost.getHttpServer()).post('/orders').send({ item: 'x' });
     expect(OrdersController.calls).toBe(before);
     expect([answer.status, answer.body]).toEqual([400, { code: 9, message: expect.stringContaining('failed'), details: [{ id: 'EXEC-dra6yamk98', message: expect.any(String) }] }]);
+  });
+
+  it('the client runs functions and publishes events, a repeat counted as already accepted', async () => {
+    const path = `/${randomUUID()}`;
+    hooks.answer(path, 200, { appendClaims: [{ key: 'k', value: 'v' }] });
+    const name = 'Action.Flow.Type.CustomiseToken.Action.TriggerType.PreAccessTokenCreation';
+    await setOn({ function: { name } }, [await target('restCall', path)]);
+    expect(await actions.runFunction(name, { user: { id: 'u' } })).toEqual({ setUserMetadata: [], appendClaims: [{ key: 'k', value: 'v' }], appendLogClaims: [] });
+
+    const event = { id: randomUUID(), aggregateId: 'user-1', aggregateType: 'user', sequence: 1, eventType: 'user.human.added', createdAt: '2026-01-02T03:04:05.123456789Z', payload: { a: 1 } };
+    expect(await actions.publishEvents([event])).toEqual({ accepted: 1, alreadyAccepted: 0 });
+    expect(await actions.publishEvents([event])).toEqual({ accepted: 0, alreadyAccepted: 1 });
+    await expect(actions.publishEvents([])).rejects.toMatchObject({ code: 3, httpStatus: 400 });
   });
 });

@@ -12,6 +12,30 @@ export interface RunFields {
   headers?: Record<string, string[]>;
 }
 
+/** An event of the host, as PublishEvents takes it. */
+export interface HostEvent {
+  /** Unique per instance: an id published before is not stored again. */
+  id: string;
+  aggregateId: string;
+  aggregateType: string;
+  resourceOwner?: string;
+  version?: string;
+  /** From 1. */
+  sequence: number;
+  eventType: string;
+  /** RFC 3339, up to nanoseconds. */
+  createdAt: string;
+  userId?: string;
+  payload?: unknown;
+}
+
+/** What a function run gathered from its restCalls. */
+export interface FunctionAnswer {
+  setUserMetadata: unknown[];
+  appendClaims: unknown[];
+  appendLogClaims: unknown[];
+}
+
 export interface ActionsRuntimeClientOptions {
   /** Where the service's HTTP port is, `http://localhost:8080`. */
   baseUrl: string;
@@ -59,6 +83,21 @@ export class ActionsRuntimeClient {
   async runResponse(fullMethod: string, request: unknown, response: unknown, fields: RunFields = {}): Promise<unknown> {
     const answer = await this.post('/runtime/v1/response', { fullMethod, request, response, ...fields });
     return answer.response;
+  }
+
+  /** What the restCalls of the function's execution gathered, in order. */
+  async runFunction(name: string, payload: Record<string, unknown> = {}): Promise<FunctionAnswer> {
+    const answer = await this.post(`/runtime/v1/functions/${encodeURIComponent(name)}`, { payload });
+    return answer as unknown as FunctionAnswer;
+  }
+
+  /**
+   * Stores 1 to 1000 events for the event executions, once per id: a retry after a failure or a
+   * timeout is safe, the events stored before come back as already accepted.
+   */
+  async publishEvents(events: readonly HostEvent[]): Promise<{ accepted: number; alreadyAccepted: number }> {
+    const answer = await this.post('/runtime/v1/events', { events });
+    return { accepted: Number(answer.accepted), alreadyAccepted: Number(answer.alreadyAccepted) };
   }
 
   private async post(path: string, body: object): Promise<Record<string, unknown>> {
