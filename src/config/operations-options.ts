@@ -31,6 +31,8 @@ export interface OperationsOptions {
   httpRequestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open after its last answer. Default 5 s. */
   httpKeepAliveTimeoutMs: number;
+  /** How long an HTTP/2 session on the gRPC port may stay without a frame before it is closed. Default 60 s. */
+  grpcIdleTimeoutMs: number;
   /** Event streams (`GET /v3alpha/events`) one instance may hold open at once on a replica. Default 20. */
   eventStreamMaxPerTenant: number;
   /** Event streams open at once on a replica, all instances together. Default 500. */
@@ -76,6 +78,7 @@ export const DEFAULT_OPERATIONS_OPTIONS: Readonly<OperationsOptions> = {
   httpHeadersTimeoutMs: 5_000,
   httpRequestTimeoutMs: 10_000,
   httpKeepAliveTimeoutMs: 5_000,
+  grpcIdleTimeoutMs: 60_000,
   eventStreamMaxPerTenant: 20,
   eventStreamMaxTotal: 500,
   rateLimitPerSecond: 500,
@@ -105,6 +108,7 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'httpHeadersTimeoutMs', variable: 'HTTP_HEADERS_TIMEOUT_MS', min: 1 },
   { option: 'httpRequestTimeoutMs', variable: 'HTTP_REQUEST_TIMEOUT_MS', min: 1 },
   { option: 'httpKeepAliveTimeoutMs', variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', min: 1 },
+  { option: 'grpcIdleTimeoutMs', variable: 'GRPC_IDLE_TIMEOUT_MS', min: 1 },
   { option: 'eventStreamMaxPerTenant', variable: 'EVENT_STREAM_MAX_PER_TENANT', min: 1 },
   { option: 'eventStreamMaxTotal', variable: 'EVENT_STREAM_MAX_TOTAL', min: 1 },
   { option: 'rateLimitPerSecond', variable: 'RATE_LIMIT_PER_SECOND', min: 0 },

@@ -5,6 +5,7 @@ import { AuthModule } from '../auth/auth.module';
 import { TenantRateLimiter } from '../auth/tenant-rate-limiter';
 import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { registerActionService, registerRpcService } from './action-service.routes';
 import { classifyError } from './errors/classify-error';
 import { ActionService, file_zitadel_action_v3alpha_action_service } from './gen/zitadel/action/v3alpha/action_service_pb';
@@ -78,9 +79,10 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
     metrics: ServiceMetrics,
+    @Inject(OPERATIONS_OPTIONS) operations: OperationsOptions,
   ) {
     const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_actions_runtime_v1_runtime_service, file_zitadel_v1_error_detail];
-    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected), metrics));
+    this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected), metrics), { idleTimeoutMs: operations.grpcIdleTimeoutMs });
     // Mounted while the application is being created, i.e. before the middleware and the
     // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
     // its own size limit and Connect-shaped errors) and passes every other request on

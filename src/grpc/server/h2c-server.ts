@@ -13,9 +13,11 @@ export class H2cServer {
   private readonly server: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
-  constructor(handler: Http2Handler) {
+  /** `idleTimeoutMs`: a session without a frame for this long is closed (GOAWAY), so idle clients hold no resources. */
+  constructor(handler: Http2Handler, options: { idleTimeoutMs?: number } = {}) {
     this.server = http2.createServer(handler);
     this.server.on('session', (session) => {
+      if (options.idleTimeoutMs !== undefined) session.setTimeout(options.idleTimeoutMs, () => session.close());
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     });

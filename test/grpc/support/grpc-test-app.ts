@@ -13,6 +13,7 @@ import { AppModule } from '../../../src/app.module';
 import { signEmbeddedToken } from '../../../src/auth';
 import { configureHttp } from '../../../src/common/http/configure-app';
 import type { AppConfig } from '../../../src/config';
+import { loadOperationsOptions, type OperationsOptions } from '../../../src/config/operations-options';
 import { ActionService } from '../../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { GrpcModule, GrpcServer } from '../../../src/grpc/grpc.module';
 import { EVENT_STORE } from '../../../src/persistence/persistence.tokens';
@@ -48,10 +49,10 @@ export interface GrpcTestApp extends TestApp {
 
 @Module({})
 class GrpcTestRootModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, operations: OperationsOptions): DynamicModule {
     // GrpcModule is imported next to the application module so this works whether or not the
     // application module imports it itself (Nest instantiates a module once).
-    return { module: GrpcTestRootModule, imports: [AppModule.forRoot(config), GrpcModule] };
+    return { module: GrpcTestRootModule, imports: [AppModule.forRoot(config, operations), GrpcModule] };
   }
 }
 
@@ -60,10 +61,10 @@ class GrpcTestRootModule {
  * which the REST suites cover on both set-ups) with its HTTP port and its h2c port on random
  * ports, set up exactly as main.ts does.
  */
-export async function startGrpcTestApp(overrides: Partial<AppConfig> = {}): Promise<GrpcTestApp> {
+export async function startGrpcTestApp(overrides: Partial<AppConfig> = {}, operations: Partial<OperationsOptions> = {}): Promise<GrpcTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'actions-grpc-e2e-'));
   const config: AppConfig = { port: 0, grpcPort: 0, managementPort: 0, dataDir, eventStore: 'sqlite', auth: { embeddedKeys: true }, logLevel: 'silent', ...overrides };
-  const app = await NestFactory.create<NestExpressApplication>(GrpcTestRootModule.forRoot(config), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(GrpcTestRootModule.forRoot(config, loadOperationsOptions(process.env, operations)), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
