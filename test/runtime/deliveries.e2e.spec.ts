@@ -187,6 +187,7 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
     expect(seriesValue(metrics, 'actions_event_deliveries_total', { outcome: 'parked' })).toBeGreaterThanOrEqual(1);
     expect(seriesValue(metrics, 'actions_event_deliveries_total', { outcome: 'retried' })).toBeGreaterThanOrEqual(MAX_ATTEMPTS - 1);
     expect(seriesValue(metrics, 'actions_delivery_age_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(metrics, 'actions_delivery_recorder_lag_events')).toBeGreaterThanOrEqual(0);
     expect(parked[0]).toMatchObject({ eventId: event.id, eventType: 'user.human.added', targetId: id, state: 'parked', attempts: MAX_ATTEMPTS, lastError: 'answered 500' });
     expect(await listed('parked', await ApiClient.of(testApp, `instance-${randomUUID()}`))).toEqual([]);
 

@@ -29,6 +29,8 @@ export interface DeliverySample {
   pending: number;
   parked: number;
   oldestPendingAgeMs: number;
+  /** Events stored after the recorder's checkpoint (counted up to 100,000): events not yet turned into deliveries. */
+  recorderLag: number;
 }
 
 /** Reads positions when /metrics is scraped (the stored checkpoints, so every replica's work shows). */
@@ -214,6 +216,7 @@ export class ServiceMetrics {
     };
     gauge('actions_pending_deliveries', 'Event deliveries waiting to be sent or retried, in flight included', (s) => s.pending);
     gauge('actions_parked_deliveries', 'Event deliveries parked after their last attempt, waiting for a retry', (s) => s.parked);
+    gauge('actions_delivery_recorder_lag_events', 'Events stored after the delivery recorder checkpoint, not yet turned into deliveries (counted up to 100,000)', (s) => s.recorderLag);
     gauge('actions_oldest_pending_delivery_age_seconds', 'Age of the oldest pending event delivery (0 when none)', (s) => s.oldestPendingAgeMs / 1000);
   }
 

@@ -58,15 +58,6 @@ export class DeliveryRecorder {
     await this.running;
   }
 
-  /** Records everything appended so far (tests, and the command line's view of progress). */
-  async catchUp(): Promise<void> {
-    const head = await this.store.headPosition();
-    for (;;) {
-      const position = await this.recordPages();
-      if (position >= head) return;
-    }
-  }
-
   wake(): void {
     if (!this.live) return;
     if (this.running) {

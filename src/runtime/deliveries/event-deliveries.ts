@@ -8,6 +8,7 @@ import { componentLogger } from '../../observability/logging/component-logger';
 import { ServiceMetrics } from '../../observability/metrics/service-metrics';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../../observability/operations-options';
 import { BackgroundStart } from '../../persistence/background-start';
+import { lagInEvents } from '../../persistence/log-lag';
 import { EVENT_STORE, READ_MODEL } from '../../persistence/persistence.tokens';
 import { initializeReadModel } from '../../persistence/read-model';
 import { TargetCaller } from '../calls/target-caller';
@@ -57,7 +58,12 @@ export class EventDeliveries implements OnApplicationBootstrap, OnApplicationShu
       },
       logger,
     );
-    metrics.readDeliveriesFrom(async () => (await this.get()).store.counts());
+    metrics.readDeliveriesFrom(async () => {
+      const { store } = await this.get();
+      const [counts, checkpoint, head] = await Promise.all([store.counts(), store.checkpoint(), eventStore.headPosition()]);
+      const position = checkpoint ?? head;
+      return { ...counts, recorderLag: await lagInEvents(eventStore, position, Math.max(0, head - position)) };
+    });
   }
 
   /** The table, recorder and worker; rejects while the read-model database cannot be reached (the next call tries again). */
