@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { onUnauthorized } from './api/client';
 import { ErrorBoundary } from './components/error-boundary';
-import { clearToken, readClaims, storedToken } from './api/session';
+import { canManageInstance, canOperate, clearToken, readClaims, storedToken } from './api/session';
 import { EventsPage } from './pages/events';
 import { ExecutionsPage } from './pages/executions';
+import { NeedsSystemOwner, OperationsPage } from './pages/operations';
 import { SignInPage } from './pages/sign-in';
 import { TargetsPage } from './pages/targets';
 import { BASE, PAGES, usePage } from './router';
@@ -23,16 +24,19 @@ export function App() {
       }),
     [],
   );
+  const claims = token ? readClaims(token) : null;
+  // The operations page only for the operators' token; an operators' token without a tenant role sees nothing else.
+  const offered = PAGES.filter((entry) => (entry.system ? canOperate(claims) : canManageInstance(claims) || !canOperate(claims)));
+  const shown = token && !canManageInstance(claims) && canOperate(claims) ? 'operations' : page;
   useEffect(() => {
-    document.title = token ? `${PAGES.find((entry) => entry.page === page)?.label} · Actions console` : 'Sign in · Actions console';
-  }, [page, token]);
+    document.title = token ? `${PAGES.find((entry) => entry.page === shown)?.label} · Actions console` : 'Sign in · Actions console';
+  }, [shown, token]);
 
   const signOut = () => {
     clearToken();
     setExpired(false);
     setToken(null);
   };
-  const claims = token ? readClaims(token) : null;
 
   return (
     <>
@@ -44,11 +48,11 @@ export function App() {
         {token ? (
           <nav aria-label="Pages">
             <ul>
-              {PAGES.map((entry) => (
+              {offered.map((entry) => (
                 <li key={entry.page}>
                   <a
                     href={`${BASE}/${entry.page}`}
-                    aria-current={entry.page === page ? 'page' : undefined}
+                    aria-current={entry.page === shown ? 'page' : undefined}
                     onClick={(event) => {
                       event.preventDefault();
                       navigate(entry.page);
@@ -84,12 +88,14 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <ErrorBoundary key={page}>
+        <ErrorBoundary key={shown}>
         {!token ? (
           <SignInPage expired={expired} onSignedIn={(next) => { setExpired(false); setToken(next); }} />
-        ) : page === 'targets' ? (
+        ) : shown === 'operations' ? (
+          canOperate(claims) ? <OperationsPage /> : <NeedsSystemOwner />
+        ) : shown === 'targets' ? (
           <TargetsPage />
-        ) : page === 'executions' ? (
+        ) : shown === 'executions' ? (
           <ExecutionsPage onGoToTargets={() => navigate('targets')} />
         ) : (
           <EventsPage />

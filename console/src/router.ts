@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
 
 export const BASE = '/console';
-export type Page = 'targets' | 'executions' | 'events';
-export const PAGES: readonly { page: Page; label: string }[] = [
+export type Page = 'targets' | 'executions' | 'events' | 'operations';
+/** `system`: the operations page, offered only to a token of the service's operators. */
+export const PAGES: readonly { page: Page; label: string; system?: true }[] = [
   { page: 'targets', label: 'Targets' },
   { page: 'executions', label: 'Executions' },
   { page: 'events', label: 'Event log' },
+  { page: 'operations', label: 'Operations', system: true },
 ];
 
 function pageOfPath(pathname: string): Page {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium package; the tests never download a browser. `.ci/run` installs it. */
@@ -34,4 +35,13 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
+}
+
+/** Where screenshots go: CONSOLE_SCREENSHOTS, a folder (`npm run console:screenshots` writes docs/console); none without it. */
+const screenshotDir = process.env.CONSOLE_SCREENSHOTS ? resolve(__dirname, '../..', process.env.CONSOLE_SCREENSHOTS) : undefined;
+
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  if (!screenshotDir) return;
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
 }

@@ -1,15 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient } from '../support/api';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { launchChromium, seriousA11yViolations } from './browser';
+import { launchChromium, screenshot, seriousA11yViolations } from './browser';
 
 // One service, one browser, a few flows a person would follow. Screenshots of each page are
 // written to CONSOLE_SCREENSHOTS (a folder; `npm run console:screenshots` writes docs/console).
-const root = resolve(__dirname, '../..');
-const screenshotDir = process.env.CONSOLE_SCREENSHOTS ? resolve(root, process.env.CONSOLE_SCREENSHOTS) : undefined;
 const METHOD = '/zitadel.session.v2.SessionService/ListSessions';
 const INSTANCE = 'console-test';
 
@@ -20,12 +16,6 @@ let browser: Browser;
 let context: BrowserContext;
 let baseUrl: string;
 let token: string;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!screenshotDir) return;
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
-}
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousA11yViolations(page)).toEqual([]);

@@ -5,7 +5,22 @@ export interface TokenClaims {
   instanceId?: string;
   subject?: string;
   roles: string[];
+  /** The token's `permissions` claim, granted as they are. */
+  permissions: string[];
   expiresAt?: Date;
+}
+
+/** The role of the service's operators; the operations pages and endpoints need it (or its `system.*` permissions). */
+export const SYSTEM_ROLE = 'SYSTEM_OWNER';
+
+/** The token opens the operations endpoints (decided by the service; this only picks what the console offers). */
+export function canOperate(claims: TokenClaims | null): boolean {
+  return Boolean(claims && (claims.roles.includes(SYSTEM_ROLE) || claims.permissions.some((permission) => permission.startsWith('system.'))));
+}
+
+/** The token may reach an instance's targets, executions and events: any role or permission besides the system ones. */
+export function canManageInstance(claims: TokenClaims | null): boolean {
+  return Boolean(claims && (claims.roles.some((role) => role !== SYSTEM_ROLE) || claims.permissions.some((permission) => !permission.startsWith('system.'))));
 }
 
 export function storedToken(): string | null {
@@ -34,11 +49,13 @@ export function readClaims(token: string): TokenClaims | null {
   if (parts.length !== 3) return null;
   try {
     const payload = JSON.parse(base64UrlDecode(parts[1])) as Record<string, unknown>;
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === 'string') : [];
+    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []);
+    const roles = strings(payload.roles);
     return {
       instanceId: typeof payload.instance_id === 'string' ? payload.instance_id : undefined,
       subject: typeof payload.sub === 'string' ? payload.sub : undefined,
       roles,
+      permissions: strings(payload.permissions),
       expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : undefined,
     };
   } catch {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
-import { readClaims, storeToken } from '../api/session';
+import { canManageInstance, canOperate, readClaims, storeToken } from '../api/session';
 import { Field } from '../components/form';
 
 export const TOKEN_COMMAND = 'npm run -s cli -- token --instance <id> --role IAM_OWNER';
@@ -13,15 +13,18 @@ export function SignInPage({ expired, onSignedIn }: { expired: boolean; onSigned
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const trimmed = token.trim();
-    if (!readClaims(trimmed)) {
+    const claims = readClaims(trimmed);
+    if (!claims) {
       setError(new ApiError(0, 3, '', 'This is not a token: paste the whole output of the command above (three parts separated by dots)'));
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      // One cheap read proves the service accepts the token before the console shows anything.
-      await api('POST', '/v3alpha/targets/search', { query: { limit: 1 } }, trimmed);
+      // One cheap read proves the service accepts the token before the console shows anything;
+      // an operators' token without a tenant role is proven on the operations endpoints.
+      if (canOperate(claims) && !canManageInstance(claims)) await api('GET', '/system/v1/projections', undefined, trimmed);
+      else await api('POST', '/v3alpha/targets/search', { query: { limit: 1 } }, trimmed);
       storeToken(trimmed);
       onSignedIn(trimmed);
     } catch (caught) {
