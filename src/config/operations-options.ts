@@ -104,7 +104,8 @@ export const OPERATIONS_VARIABLES: ReadonlyArray<{ option: NumericOption; variab
   { option: 'shutdownGraceMs', variable: 'SHUTDOWN_GRACE_MS', min: 1 },
   { option: 'subscriberMaxAttempts', variable: 'SUBSCRIBER_MAX_ATTEMPTS', min: 1 },
   { option: 'subscriberRetryInitialMs', variable: 'SUBSCRIBER_RETRY_INITIAL_MS', min: 1 },
-  { option: 'subscriberLeaseMs', variable: 'SUBSCRIBER_LEASE_MS', min: 1 },
+  // At least 1 s: renewed every third of it, a shorter lease would be lost to one slow database round trip.
+  { option: 'subscriberLeaseMs', variable: 'SUBSCRIBER_LEASE_MS', min: 1000 },
   { option: 'httpHeadersTimeoutMs', variable: 'HTTP_HEADERS_TIMEOUT_MS', min: 1 },
   { option: 'httpRequestTimeoutMs', variable: 'HTTP_REQUEST_TIMEOUT_MS', min: 1 },
   { option: 'httpKeepAliveTimeoutMs', variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', min: 1 },
