@@ -14,6 +14,7 @@ const HOSTILE_JSON: ReadonlyArray<[string, Buffer]> = [
   ['invalid UTF-8', rest(Buffer.concat([Buffer.from('"bad'), Buffer.from([0xc3, 0x28]), Buffer.from('"')]))],
   ['a lone surrogate', rest('"lone \\ud800"')],
   ['a lone low surrogate in a nested string', Buffer.from('{"condition":{"request":{"method":"/a.B/\\udfff"}},"targets":[{"target":"1"}]}')],
+  ['malformed JSON', Buffer.from('{"name":"x",')],
   ['nesting deeper than 64 levels', rest(`${'['.repeat(100)}${']'.repeat(100)}`)],
 ];
 

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { configureTextEncoding, getTextEncoding } from '@bufbuild/protobuf/wire';
+import { malformedJson } from '../../common/errors/http-error-ids';
 import { apiErrorToConnectError } from '../../grpc/errors/to-connect-error';
 import { jsonTextProblem } from '../contract/json-text';
 
@@ -19,9 +20,20 @@ export const RPC_JSON_TEXT_DECODER = {
     const text = decoder.decode(bytes);
     const problem = jsonTextProblem(bytes, text);
     if (problem) throw apiErrorToConnectError(problem);
+    // Parsed once more here (bodies are at most 1 MiB) only to word a syntax error as REST does.
+    if (text.trim() !== '' && !isJson(text)) throw apiErrorToConnectError(malformedJson('Request body is not valid JSON'));
     return text;
   },
 };
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Binary messages: a string field that is not UTF-8 (proto3 strings must be) decodes to its
