@@ -84,7 +84,8 @@ export class ExecutionIndex implements OnApplicationShutdown {
 
   /** A target as it is now, with its key in clear; undefined once it is removed. */
   async target(instanceId: string, targetId: string): Promise<ResolvedTarget | undefined> {
-    await (this.started ??= this.start());
+    // After a start the index must have read the log first, or every target would look removed.
+    await this.catchUp();
     const target = this.instances.get(instanceId)?.targets.get(targetId);
     if (target === undefined) return undefined;
     const { targetType, endpoint, timeout, interruptOnError } = target.fields;
