@@ -116,6 +116,25 @@ describe('web console', () => {
     await screenshot(work, 'targets');
   });
 
+  it("shows the target's signing key from the v2 API, and copies it", async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    await work.getByRole('button', { name: 'Signing key of audit-hook' }).click();
+    const dialog = work.getByRole('dialog', { name: 'Signing key of audit-hook' });
+    const field = dialog.getByLabel('Signing key');
+    await expect(field.inputValue()).resolves.not.toBe('');
+    const api = await ApiClient.of(testApp, INSTANCE);
+    const listed = (await api.listTargets()).body as { result: { targetId: string }[] };
+    const v2 = await testApp.http().get(`/v2/actions/targets/${listed.result[0]!.targetId}`).set('Authorization', `Bearer ${token}`);
+    expect(await field.inputValue()).toBe(v2.body.target.signingKey);
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.getByRole('status').getByText('Copied to the clipboard.').waitFor();
+    expect(await work.evaluate<string>('navigator.clipboard.readText()')).toBe(v2.body.target.signingKey);
+    await screenshot(work, 'target-signing-key');
+    await expectAccessible(work);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('sets an execution on a method picked from the catalogue and lists it under Request', async () => {
     await openPage(work, 'Executions');
     await work.getByRole('button', { name: 'New execution' }).click();

@@ -5,6 +5,7 @@ import { interruptsOnError, TARGET_TYPES, targetTypeOf, type ListDetails, type T
 import { Confirm } from '../components/confirm';
 import { EmptyState, ErrorText, Field } from '../components/form';
 import { Modal } from '../components/modal';
+import { SigningKey } from '../components/signing-key';
 
 const PAGE_SIZE = 10;
 
@@ -39,6 +40,7 @@ export function TargetsPage() {
   const [list, setList] = useState<ListState>();
   const [loadError, setLoadError] = useState<ApiError>();
   const [editing, setEditing] = useState<Target | 'new'>();
+  const [showingKey, setShowingKey] = useState<Target>();
 
   const load = useCallback(async () => {
     try {
@@ -127,6 +129,9 @@ export function TargetsPage() {
                       <button type="button" className="button" onClick={() => setEditing(target)} aria-label={`Edit ${target.name}`}>
                         Edit
                       </button>
+                      <button type="button" className="button" onClick={() => setShowingKey(target)} aria-label={`Signing key of ${target.name}`}>
+                        Signing key
+                      </button>
                       <Confirm
                         trigger={
                           <button type="button" className="button danger" aria-label={`Delete ${target.name}`}>
@@ -168,6 +173,9 @@ export function TargetsPage() {
             onCancel={() => setEditing(undefined)}
           />
         ) : null}
+      </Modal>
+      <Modal open={showingKey !== undefined} onOpenChange={(open) => !open && setShowingKey(undefined)} title={`Signing key of ${showingKey?.name ?? ''}`}>
+        {showingKey !== undefined ? <SigningKey targetId={showingKey.targetId} /> : null}
       </Modal>
     </section>
   );
