@@ -19,7 +19,7 @@ export const BEARER_SCHEME = 'bearer';
 export const API_SERVICES: readonly ServiceDocs[] = [V3ALPHA_DOCS, actionsV2Docs(V2ActionService), actionsV2Docs(V2betaActionService), RUNTIME_V1_DOCS] as unknown as ServiceDocs[];
 
 /**
- * The OpenAPI document of the HTTP API, built at start-up: the API services derived from their
+ * The OpenAPI document of the HTTP API: the API services derived from their
  * descriptors (see derive-document.ts), plus the event stream and the operational endpoints.
  * Bearer authentication on every route but the public ones.
  */
@@ -45,9 +45,10 @@ export function buildApiDocument(): OpenAPIObject {
   };
 }
 
-/** Serves Swagger UI at /docs and the document at /docs-json (no token needed). Call before listen(). */
-export function setUpApiDocs(app: INestApplication): OpenAPIObject {
-  const document = buildApiDocument();
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, yamlDocumentUrl: `${DOCS_JSON_PATH}.yaml`, customSiteTitle: 'Actions v3alpha API' });
-  return document;
+/**
+ * Serves Swagger UI at /docs and the document at /docs-json (no token needed). Call before listen().
+ * The document is built on its first request, not during start-up.
+ */
+export function setUpApiDocs(app: INestApplication): void {
+  SwaggerModule.setup(DOCS_PATH, app, buildApiDocument, { jsonDocumentUrl: DOCS_JSON_PATH, yamlDocumentUrl: `${DOCS_JSON_PATH}.yaml`, customSiteTitle: 'Actions v3alpha API' });
 }
