@@ -1,4 +1,5 @@
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
+import { SqliteEventStore, type EventStore } from '@app/event-store';
+import { PostgresEventStore } from '@app/event-store/adapters/postgres/postgres-event-store';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

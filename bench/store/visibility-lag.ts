@@ -5,7 +5,7 @@
  * Prints appends/s and the lag's median, p90 and p99. `node dist/bench/store/visibility-lag.js`
  * in two checkouts, alternately, compares two builds.
  */
-import { PostgresEventStore } from '@app/event-store';
+import { PostgresEventStore } from '@app/event-store/adapters/postgres/postgres-event-store';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { databaseUrl } from './adapters';

@@ -1,7 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackgroundCheckpointer } from '@app/event-store';
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import type { EntityTarget } from '@app/eventsourcing';
@@ -101,6 +100,8 @@ function postgresReadModel(databaseUrl: string, entities: readonly EntityTarget[
 }
 
 async function ensureSchema(url: string, schema: string): Promise<void> {
+  // Loaded here, not at the top: a service on SQLite never needs pg.
+  const { Client } = await import('pg');
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

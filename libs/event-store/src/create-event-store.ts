@@ -1,4 +1,3 @@
-import { PostgresEventStore } from './adapters/postgres/postgres-event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store';
 import type { EventImporter, EventStore } from './types';
 
@@ -49,8 +48,11 @@ async function openEventStore(config: EventStoreConfig): Promise<EventStore & Ev
   switch (config.kind) {
     case 'sqlite':
       return new SqliteEventStore({ file: config.file });
-    case 'postgres':
+    case 'postgres': {
+      // Loaded on demand, as EventStoreDB's below: a service on another store never needs pg.
+      const { PostgresEventStore } = await import('./adapters/postgres/postgres-event-store');
       return new PostgresEventStore({ connection: config.connectionString, schema: config.schema, nonAppendingApplications: config.nonAppendingApplications });
+    }
     case 'eventstoredb': {
       // Loaded on demand: the client and its gRPC stack are a few hundred modules, a good part
       // of the start-up time of a service that runs on one of the other stores.

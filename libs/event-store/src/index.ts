@@ -4,8 +4,9 @@ export { MAX_EVENTS_PER_APPEND } from './contract/append-rules';
 export { canImportEvents } from './contract/import-rules';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './adapters/sqlite/sqlite-event-store';
 export { BackgroundCheckpointer } from './adapters/sqlite/background-checkpointer';
-export { PostgresEventStore, type PostgresEventStoreOptions } from './adapters/postgres/postgres-event-store';
 export { createEventStore, type EventStoreConfig, type PostgresEventStoreConfig, type SqliteEventStoreConfig, type EventStoreDbEventStoreConfig } from './create-event-store';
-// The EventStoreDB adapter is not re-exported here, so that loading the library does not load
-// its client: createEventStore opens it on demand; import it from its module to use it directly.
+// The PostgreSQL and EventStoreDB adapters are not re-exported here, so that loading the library
+// does not load their clients: createEventStore opens them on demand; import one from its module
+// to use it directly.
+export type { PostgresEventStoreOptions } from './adapters/postgres/postgres-event-store';
 export type { EventStoreDbEventStoreOptions } from './adapters/eventstoredb/eventstoredb-event-store';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
+import { SqliteEventStore, type EventStore } from '@app/event-store';
+import { PostgresEventStore } from '@app/event-store/adapters/postgres/postgres-event-store';
 import type { EntityTarget } from '../projection';
 
 export type ReadModelKind = 'sqlite' | 'postgres';
