@@ -54,6 +54,7 @@ const webhook = { targetType: { case: 'restAsync' as const, value: {} }, endpoin
 
 /** Hostile binary messages: bytes a protobuf library would not write, or lists past their bound. */
 const BINARY_CASES: ReadonlyArray<{ name: string; rpc: Rpc; message: Uint8Array }> = [
+  { name: 'a truncated message (not protobuf)', rpc: 'CreateTarget', message: Buffer.from([0x0a, 0xff]) },
   { name: 'NUL in a target name', rpc: 'CreateTarget', message: binary(CreateTargetRequestSchema, { name: 'a\0b', ...webhook }) },
   { name: 'invalid UTF-8 in a target name', rpc: 'CreateTarget', message: binary(CreateTargetRequestSchema, { name: 'xx-name', ...webhook }, ['xx', [0xc3, 0x28]]) },
   { name: 'an encoded surrogate in a target name', rpc: 'CreateTarget', message: binary(CreateTargetRequestSchema, { name: 'xxx-name', ...webhook }, ['xxx', [0xed, 0xa0, 0x80]]) },

@@ -61,6 +61,28 @@ describe('request messages with text REST refuses, over every RPC protocol', () 
     }
   });
 
+  it('refuses bytes that are not a protobuf message as invalid (code 3, never 13) on every binary protocol', async () => {
+    const calls: ReadonlyArray<[number, RawProtocol]> = [
+      [0, 'grpc-web'],
+      [0, 'connect-proto'],
+      [1, 'grpc'],
+      [1, 'grpc-web'],
+      [1, 'connect-proto'],
+    ];
+    // Field 1 (name) as a length-delimited string of 255 bytes, then the message ends.
+    const truncated = Buffer.from([0x0a, 0xff]);
+    for (const [port, protocol] of calls) {
+      const { code, message } = await sendRawRpc(ports[port][1], { protocol, path: CREATE_TARGET, message: truncated, token });
+      expect({ protocol, port, code, message }).toEqual({
+        protocol,
+        port,
+        code: 3,
+        message: 'Request body is not a valid protobuf message of type zitadel.action.v3alpha.CreateTargetRequest (REQUEST-7hmv0qz3xk)',
+      });
+    }
+    expect(await storedEvents(testApp, { tenant: instanceId })).toEqual([]);
+  });
+
   it('refuses a binary message with a string that is not UTF-8 as the text rules refuse it, on every protocol', async () => {
     const calls: ReadonlyArray<[number, RawProtocol]> = [
       [0, 'grpc-web'],

@@ -6,6 +6,7 @@ import { expressConnectMiddleware } from '@connectrpc/connect-express';
 import { BODY_LIMIT_BYTES } from '../../api/contract/json-text';
 import { refuseInvalidUtf8InBinaryMessages, RPC_JSON_TEXT_DECODER } from '../../api/rpc/message-text';
 import { registerReflection } from '../reflection/reflection.routes';
+import { refuseUnparsableMessages } from './request-parse-errors';
 import { answerUnknownGrpcMethod } from './unknown-method';
 
 /**
@@ -38,6 +39,7 @@ export function createH2cHandler(routes: (router: ConnectRouter) => void, reflec
     routes: (router) => {
       routes(router);
       registerReflection(router, reflectedFiles);
+      refuseUnparsableMessages(router);
     },
   });
 }
@@ -50,7 +52,14 @@ export function createH2cHandler(routes: (router: ConnectRouter) => void, reflec
  */
 export function createExpressMiddleware(routes: (router: ConnectRouter) => void): ReturnType<typeof expressConnectMiddleware> {
   // Native gRPC needs HTTP/2 trailers: it is served on the h2c port only.
-  const middleware = expressConnectMiddleware({ ...ROUTER_OPTIONS, grpc: false, routes });
+  const middleware = expressConnectMiddleware({
+    ...ROUTER_OPTIONS,
+    grpc: false,
+    routes: (router) => {
+      routes(router);
+      refuseUnparsableMessages(router);
+    },
+  });
   const withUnknownMethods = (request: IncomingMessage, response: ServerResponse, next: () => void): void => middleware(request, response, () => void (answerUnknownGrpcMethod(request, response) || next()));
   return withUnknownMethods;
 }
