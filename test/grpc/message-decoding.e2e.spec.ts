@@ -15,6 +15,9 @@ const HOSTILE_JSON: ReadonlyArray<[string, Buffer]> = [
   ['a lone surrogate', rest('"lone \\ud800"')],
   ['a lone low surrogate in a nested string', Buffer.from('{"condition":{"request":{"method":"/a.B/\\udfff"}},"targets":[{"target":"1"}]}')],
   ['malformed JSON', Buffer.from('{"name":"x",')],
+  ['a list where a string belongs', rest('["x"]')],
+  ['a string where an object belongs', Buffer.from('{"condition":"request","targets":[{"target":"1"}]}')],
+  ['a list as the whole body', Buffer.from('[1]')],
   ['nesting deeper than 64 levels', rest(`${'['.repeat(100)}${']'.repeat(100)}`)],
 ];
 
