@@ -4,12 +4,15 @@ import type { Permission } from '../auth/permissions';
 import { consistencyInterceptor } from '../consistency/connect-consistency.interceptor';
 import { ActionService } from './gen/zitadel/action/v3alpha/action_service_pb';
 import { authInterceptor, type AuthenticateHeader } from './auth/auth-interceptor';
+import { checkTokenBeforeBody } from './auth/token-before-body';
 import { ACTION_SERVICE_PERMISSIONS } from './auth/rpc-permissions';
 import { errorInterceptor, type ToApiError } from './errors/error-interceptor';
 import { rpcOutcomeInterceptor } from './server/rpc-outcome.interceptor';
 
 export interface ActionServiceRouteOptions {
   authenticate: AuthenticateHeader;
+  /** The token check alone (no rate limit taken), made before the request body is read. */
+  verifyToken: (authorization: string | undefined) => Promise<unknown>;
   toApiError: ToApiError;
   logFailure?: (error: unknown, rpc: string) => void;
 }
@@ -34,4 +37,5 @@ export function registerRpcService<S extends DescService>(
   router.service(service, implementation, {
     interceptors: [rpcOutcomeInterceptor, errorInterceptor(options.toApiError, options.logFailure), consistencyInterceptor, authInterceptor(options.authenticate, permissions)],
   });
+  checkTokenBeforeBody(router, service, options.verifyToken);
 }

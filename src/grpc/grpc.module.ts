@@ -52,6 +52,7 @@ export class ActionServiceRoutes {
         this.limiter.take(caller.instanceId);
         return caller;
       },
+      verifyToken: (authorization: string | undefined) => this.verifier.verify(authorization),
       toApiError: classifyError,
       logFailure: (error: unknown, rpc: string) => this.logger.error(`${rpc} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     };

@@ -24,7 +24,7 @@ describe('RPC error mapping', () => {
             throw failure;
           },
         },
-        { authenticate: async () => owner, toApiError: classifyError, logFailure: (_error, rpc) => logged.push(rpc) },
+        { authenticate: async () => owner, verifyToken: async () => owner, toApiError: classifyError, logFailure: (_error, rpc) => logged.push(rpc) },
       ),
     ),
   );

@@ -124,6 +124,23 @@ describe('request messages with text REST refuses, over every RPC protocol', () 
     }
   });
 
+  it('checks the token before judging the body: without one, a malformed message is answered UNAUTHENTICATED on every protocol and port', async () => {
+    const calls: ReadonlyArray<[number, RawProtocol, Buffer]> = [
+      [0, 'connect', Buffer.from('{"name":"x",')],
+      [0, 'grpc-web-json', Buffer.from('{"name":"x",')],
+      [0, 'grpc-web', Buffer.from([0x0a, 0xff])],
+      [0, 'connect-proto', Buffer.from([0x0a, 0xff])],
+      [1, 'connect', Buffer.from('[1]')],
+      [1, 'grpc', Buffer.from([0x0a, 0xff])],
+      [1, 'grpc-web', Buffer.from([0x0a, 0xff])],
+      [1, 'connect-proto', Buffer.from([0x0a, 0xff])],
+    ];
+    for (const [port, protocol, message] of calls) {
+      const { code } = await sendRawRpc(ports[port][1], { protocol, path: CREATE_TARGET, message });
+      expect({ protocol, port, code }).toEqual({ protocol, port, code: 16 });
+    }
+  });
+
   it('stored nothing for any of the refused calls', async () => {
     expect(await storedEvents(testApp, { tenant: instanceId })).toEqual([]);
   });
