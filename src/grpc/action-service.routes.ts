@@ -1,5 +1,6 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
+import type { Caller } from '../auth/caller';
 import type { Permission } from '../auth/permissions';
 import { consistencyInterceptor } from '../consistency/connect-consistency.interceptor';
 import { ActionService } from './gen/zitadel/action/v3alpha/action_service_pb';
@@ -12,7 +13,7 @@ import { rpcOutcomeInterceptor } from './server/rpc-outcome.interceptor';
 export interface ActionServiceRouteOptions {
   authenticate: AuthenticateHeader;
   /** The token check alone (no rate limit taken), made before the request body is read. */
-  verifyToken: (authorization: string | undefined) => Promise<unknown>;
+  verifyToken: (authorization: string | undefined) => Promise<Caller>;
   toApiError: ToApiError;
   logFailure?: (error: unknown, rpc: string) => void;
 }

@@ -1,3 +1,4 @@
+import type { Caller } from '../auth/caller';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ConnectRouter } from '@connectrpc/connect';
@@ -47,8 +48,8 @@ export class ActionServiceRoutes {
 
   readonly register = (router: ConnectRouter): void => {
     const options = {
-      authenticate: async (authorization: string | undefined) => {
-        const caller = await this.verifier.verify(authorization);
+      authenticate: async (authorization: string | undefined, verified?: Caller) => {
+        const caller = verified ?? (await this.verifier.verify(authorization));
         this.limiter.take(caller.instanceId);
         return caller;
       },

@@ -2,10 +2,13 @@ import type { Interceptor } from '@connectrpc/connect';
 import type { Caller } from '../../auth/caller';
 import { permissionDeniedError } from '../../auth/auth-errors';
 import type { Permission } from '../../auth/permissions';
-import { CALLER } from './caller-context';
+import { CALLER, VERIFIED_TOKEN } from './caller-context';
 
-/** Turns an `authorization` header value (or its absence) into a caller, or throws an ApiError. */
-export type AuthenticateHeader = (authorization: string | undefined) => Promise<Caller>;
+/**
+ * Turns an `authorization` header value (or its absence) into a caller, or throws an ApiError;
+ * `verified` is the caller its token was already verified as, when it was.
+ */
+export type AuthenticateHeader = (authorization: string | undefined, verified?: Caller) => Promise<Caller>;
 
 /**
  * Authenticates every call from its `authorization` metadata (the same bearer token as over
@@ -15,7 +18,7 @@ export type AuthenticateHeader = (authorization: string | undefined) => Promise<
  */
 export function authInterceptor(authenticate: AuthenticateHeader, permissions: Readonly<Record<string, Permission | undefined>>): Interceptor {
   return (next) => async (request) => {
-    const caller = await authenticate(request.header.get('authorization') ?? undefined);
+    const caller = await authenticate(request.header.get('authorization') ?? undefined, request.contextValues.get(VERIFIED_TOKEN));
     if (!Object.hasOwn(permissions, request.method.localName)) throw permissionDeniedError();
     const required = permissions[request.method.localName];
     if (required !== undefined && !caller.permissions.has(required)) throw permissionDeniedError(required);

@@ -2,6 +2,9 @@ import { createContextKey, type HandlerContext } from '@connectrpc/connect';
 import type { Caller } from '../../auth/caller';
 import { internal } from '../../common/errors/api-error';
 
+/** The token's caller as verified before the body was read; the auth interceptor takes it from here. */
+export const VERIFIED_TOKEN = createContextKey<Caller | undefined>(undefined, { description: 'caller verified before the body' });
+
 /** Where the auth interceptor leaves the verified caller for the handlers. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'verified caller' });
 

@@ -1,13 +1,16 @@
 import type { DescService } from '@bufbuild/protobuf';
-import type { ConnectRouter } from '@connectrpc/connect';
+import { createContextValues, type ConnectRouter } from '@connectrpc/connect';
 import { createAsyncIterable, encodeEnvelope, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from '@connectrpc/connect/protocol';
+import type { Caller } from '../../auth/caller';
+import { VERIFIED_TOKEN } from './caller-context';
 
 /**
  * Connect reads and parses the whole request message before any interceptor runs, so an
  * anonymous caller could make every RPC read up to the body limit and learn how its body is
  * judged. Each handler of `service` checks the token first; a call it refuses is handed to the
  * handler with the smallest valid message of its protocol instead of its body, so the auth
- * interceptor answers it in that protocol's own format without a byte of the body read.
+ * interceptor answers it in that protocol's own format without a byte of the body read. An
+ * accepted call carries its caller on (VERIFIED_TOKEN), so the token is verified once.
  */
 export function checkTokenBeforeBody(router: ConnectRouter, service: DescService, verifyToken: VerifyToken): void {
   router.handlers.forEach((handler, index) => {
@@ -16,12 +19,13 @@ export function checkTokenBeforeBody(router: ConnectRouter, service: DescService
 }
 
 /** Throws for a missing or invalid bearer token. */
-type VerifyToken = (authorization: string | undefined) => Promise<unknown>;
+type VerifyToken = (authorization: string | undefined) => Promise<Caller>;
 
 function withTokenFirst(handler: UniversalHandler, verifyToken: VerifyToken): UniversalHandler {
   const wrapped = async (request: UniversalServerRequest): Promise<UniversalServerResponse> => {
+    let caller: Caller;
     try {
-      await verifyToken(request.header.get('authorization') ?? undefined);
+      caller = await verifyToken(request.header.get('authorization') ?? undefined);
     } catch {
       const response = await handler({ ...request, header: withoutBodyHeaders(request.header), body: createAsyncIterable([emptyMessage(request.header.get('content-type') ?? '')]) });
       if (!request.httpVersion.startsWith('1')) return response;
@@ -30,7 +34,9 @@ function withTokenFirst(handler: UniversalHandler, verifyToken: VerifyToken): Un
       header.set('connection', 'close');
       return { ...response, header };
     }
-    return handler(request);
+    const contextValues = request.contextValues ?? createContextValues();
+    contextValues.set(VERIFIED_TOKEN, caller);
+    return handler({ ...request, contextValues });
   };
   return Object.assign(wrapped, handler);
 }
