@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { embeddedKeyPaths } from './embedded-keys';
+import { tokenArguments, tokenCommand } from './token-command';
 
 /** Set by the container image (Dockerfile), where there is no npm and no source tree. */
 export const IMAGE_MARKER_VARIABLE = 'ACTIONS_CONTAINER_IMAGE';
 
-const TOKEN_ARGUMENTS = 'token --instance <instance-id> --role IAM_OWNER';
+const TOKEN_ARGUMENTS = tokenArguments('<instance-id>', 'IAM_OWNER');
 /** The command that prints a token for the embedded key pair, in a source checkout. */
-export const EMBEDDED_TOKEN_COMMAND = `npm run -s cli -- ${TOKEN_ARGUMENTS}`;
+export const EMBEDDED_TOKEN_COMMAND = tokenCommand('<instance-id>', 'IAM_OWNER');
 
 /** Where the service runs, for a token command that works there. */
 export interface Runtime {

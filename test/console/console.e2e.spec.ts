@@ -54,7 +54,7 @@ describe('web console', () => {
     log = await context.newPage();
     await log.goto(`${baseUrl}/console/`);
     await log.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await expect(log.locator('pre.command').textContent()).resolves.toContain('npm run -s cli -- token --instance <id> --role IAM_OWNER');
+    await expect(log.locator('pre.command').textContent()).resolves.toContain('npm run -s cli -- token --instance <instance-id> --role IAM_OWNER');
     await screenshot(log, 'sign-in');
     await expectAccessible(log);
 

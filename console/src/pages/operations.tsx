@@ -3,10 +3,11 @@ import { ApiError } from '../api/client';
 import { operations, type FailedEvent, type ParkedDelivery, type Projection, type RebuildJob, type Subscriber } from '../api/operations';
 import { SYSTEM_ROLE } from '../api/session';
 import { EmptyState, ErrorText } from '../components/form';
+import { tokenCommand } from '../../../src/auth/token-command';
 
 /** How often a running rebuild's progress is read. */
 const PROGRESS_POLL_MS = 250;
-export const SYSTEM_TOKEN_COMMAND = `npm run -s cli -- token --instance system --role ${SYSTEM_ROLE}`;
+export const SYSTEM_TOKEN_COMMAND = tokenCommand('system', SYSTEM_ROLE);
 
 /** What a tenant sees at /console/operations: the pages need the operators' role. */
 export function NeedsSystemOwner() {

@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
 import { canManageInstance, canOperate, readClaims, storeToken } from '../api/session';
 import { Field } from '../components/form';
+import { tokenCommand } from '../../../src/auth/token-command';
 
-export const TOKEN_COMMAND = 'npm run -s cli -- token --instance <id> --role IAM_OWNER';
+export const TOKEN_COMMAND = tokenCommand('<instance-id>', 'IAM_OWNER');
 
 export function SignInPage({ expired, onSignedIn }: { expired: boolean; onSignedIn(token: string): void }) {
   const [token, setToken] = useState('');
