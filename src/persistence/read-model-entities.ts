@@ -1,7 +1,8 @@
 import { projectionEngineEntities, subscriptionManagerEntities, type EntityTarget, type Projection } from '@app/eventsourcing';
 import { deliveryEntities } from '../runtime/deliveries/delivery-tables';
+import { RebuildJobEntity } from '../system/rebuild-job-table';
 
-/** Every table of the read-model database: the projections', the subscribers' bookkeeping, and event deliveries. */
+/** Every table of the read-model database: the projections', the subscribers' bookkeeping, event deliveries, and the operators' rebuilds. */
 export function readModelEntities(projections: readonly Projection[]): EntityTarget[] {
-  return [...projectionEngineEntities(projections), ...subscriptionManagerEntities(), ...deliveryEntities];
+  return [...projectionEngineEntities(projections), ...subscriptionManagerEntities(), ...deliveryEntities, RebuildJobEntity];
 }

@@ -15,7 +15,7 @@ export interface ProjectionView {
   position: number;
   /** Events stored after the checkpoint, counted up to LAG_COUNT_CAP. */
   lagEvents: number;
-  /** `rebuilding` while a rebuild started here runs, `failing` after failed batches, else `live`. */
+  /** `rebuilding` while a rebuild started on any replica runs, `failing` after failed batches, else `live`. */
   status: 'live' | 'failing' | 'rebuilding';
   eventsProcessed: number;
   lastEventAt: string | null;
@@ -37,12 +37,10 @@ export class ProjectionsController {
   @Get()
   @RequirePermission('system.projections.read')
   async list(): Promise<{ headPosition: number; projections: ProjectionView[] }> {
-    const status = await this.engine.status().catch((error: unknown) => {
-      throw storeUnavailable(error);
-    });
+    const status = await this.engine.status().catch(unavailable);
     const projections = await Promise.all(
       status.projections.map(async (projection): Promise<ProjectionView> => {
-        const rebuild = this.rebuilds.latest(projection.name) ?? null;
+        const rebuild = (await this.rebuilds.latest(projection.name).catch(unavailable)) ?? null;
         return {
           name: projection.name,
           position: projection.position,
@@ -62,21 +60,26 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(202)
   @RequirePermission('system.projections.rebuild')
-  rebuild(@Param('name') name: string): RebuildJob {
+  async rebuild(@Param('name') name: string): Promise<RebuildJob> {
     checkProjection(name);
-    const job = this.rebuilds.start(name);
+    const job = await this.rebuilds.start(name).catch(unavailable);
     if (job === undefined) throw rebuildRunning(name);
     return job;
   }
 
   @Get(':name/rebuild')
   @RequirePermission('system.projections.read')
-  progress(@Param('name') name: string): RebuildJob {
+  async progress(@Param('name') name: string): Promise<RebuildJob> {
     checkProjection(name);
-    const job = this.rebuilds.latest(name);
+    const job = await this.rebuilds.latest(name).catch(unavailable);
     if (job === undefined) throw noRebuild(name);
     return job;
   }
+}
+
+/** The read-model database could not be read or written: 503, as the other reads answer. */
+function unavailable(error: unknown): never {
+  throw storeUnavailable(error);
 }
 
 function checkProjection(name: string): void {

@@ -18,7 +18,7 @@ const unknownProjectionResponse = errorResponse('No such projection (code 5, SYS
 /** The operations endpoints (src/system): every instance's projections, subscribers and parked deliveries. */
 export const SYSTEM_PATHS: PathsObject = {
   '/system/v1/projections': {
-    get: operation('ListProjections', 'Every projection: checkpoint position, lag in events, status and its latest rebuild started on this replica', 'system.projections.read', {
+    get: operation('ListProjections', 'Every projection: checkpoint position, lag in events, status and its latest rebuild (started on any replica)', 'system.projections.read', {
       '200': ok('The projections', 'ProjectionList'),
     }),
   },
@@ -30,15 +30,15 @@ export const SYSTEM_PATHS: PathsObject = {
       {
         '202': ok('Started', 'RebuildProgress'),
         '404': unknownProjectionResponse,
-        '409': errorResponse('A rebuild of this projection is already running here (code 10, SYSTEM-2h7tp0ys6e)', rebuildRunning('targets')),
+        '409': errorResponse('A rebuild of this projection is already running, on this replica or another (code 10, SYSTEM-2h7tp0ys6e)', rebuildRunning('targets')),
       },
       { parameters: [projectionName] },
     ),
     get: operation(
       'GetProjectionRebuild',
-      'The progress of the latest rebuild of the projection started on this replica, in events of its types (done / total)',
+      'The progress of the latest rebuild of the projection, started on any replica (read from the database they share), in events of its types (done / total)',
       'system.projections.read',
-      { '200': ok('The rebuild', 'RebuildProgress'), '404': errorResponse('No such projection (SYSTEM-4q8zr2mw7d), or no rebuild started since the service started (code 5, SYSTEM-9c1kx5vb3n)', noRebuild('targets')) },
+      { '200': ok('The rebuild', 'RebuildProgress'), '404': errorResponse('No such projection (SYSTEM-4q8zr2mw7d), or no rebuild of it was ever started through this API (code 5, SYSTEM-9c1kx5vb3n)', noRebuild('targets')) },
       { parameters: [projectionName] },
     ),
   },
@@ -91,7 +91,7 @@ const rebuildProgress: SchemaObject = {
     startedAt: { type: 'string', format: 'date-time' },
     finishedAt: { type: 'string', format: 'date-time', nullable: true },
     position: { type: 'integer', nullable: true, description: 'The live checkpoint after the switch, once done' },
-    error: { type: 'string', nullable: true, description: 'Why it failed' },
+    error: { type: 'string', nullable: true, description: 'Why it failed (also: its replica stopped writing its progress)' },
   },
 };
 
