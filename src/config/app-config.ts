@@ -17,6 +17,16 @@ export interface AuthConfig {
   embeddedKeys: boolean;
 }
 
+/** The console's sign-in at the OIDC provider: authorization code with PKCE, a public client. */
+export interface ConsoleOidcConfig {
+  /** AUTH_ISSUER: the console reads the provider's endpoints from its discovery document. */
+  issuer: string;
+  /** CONSOLE_OIDC_CLIENT_ID: the provider's public client (no secret) registered for the console. */
+  clientId: string;
+  /** CONSOLE_OIDC_SCOPE, space-separated, always with `openid`. */
+  scope: string;
+}
+
 export interface AppConfig {
   port: number;
   grpcPort: number;
@@ -33,6 +43,8 @@ export interface AppConfig {
   /** EventStoreDB: limit for every other call (adapter default 10 s). */
   eventStoreCallTimeoutMs?: number;
   auth: AuthConfig;
+  /** Set with CONSOLE_OIDC_CLIENT_ID: the console offers sign-in at the provider next to a pasted token. */
+  consoleOidc?: ConsoleOidcConfig;
   /** File holding the AES-256 key that seals secrets (target signing keys) in events; generated into dataDir when unset. */
   encryptionKeyFile?: string;
   /** CIDRs targets may reach although they are loopback, private, link-local, CGNAT or metadata addresses. */

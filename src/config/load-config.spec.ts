@@ -238,6 +238,52 @@ describe('loadConfig', () => {
     expect(error.message).toContain('AUTH_JWKS_URL or AUTH_JWKS_FILE');
   });
 
+  describe("the console's OIDC sign-in", () => {
+    const provider = { AUTH_JWKS_URL: 'https://issuer.example.com/oauth/v2/keys', AUTH_ISSUER: 'https://issuer.example.com', AUTH_AUDIENCE: 'actions' };
+
+    it('is off unless CONSOLE_OIDC_CLIENT_ID is set', () => {
+      expect(load(provider).consoleOidc).toBeUndefined();
+    });
+
+    it("signs in at AUTH_ISSUER with the client id, asking for openid unless told otherwise", () => {
+      expect(load({ ...provider, CONSOLE_OIDC_CLIENT_ID: 'console' }).consoleOidc).toEqual({ issuer: 'https://issuer.example.com', clientId: 'console', scope: 'openid' });
+      expect(load({ ...provider, CONSOLE_OIDC_CLIENT_ID: 'console', CONSOLE_OIDC_SCOPE: ' openid  profile urn:zitadel:iam:org:project:id:123:aud ' }).consoleOidc).toEqual({
+        issuer: 'https://issuer.example.com',
+        clientId: 'console',
+        scope: 'openid profile urn:zitadel:iam:org:project:id:123:aud',
+      });
+      expect(load({ AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'http://127.0.0.1:9000', CONSOLE_OIDC_CLIENT_ID: 'console' }).consoleOidc?.issuer).toBe('http://127.0.0.1:9000');
+    });
+
+    it('refuses a client id without a provider: with the embedded key pair, or without AUTH_ISSUER', () => {
+      for (const env of [{ CONSOLE_OIDC_CLIENT_ID: 'console' }, { AUTH_JWKS_URL: provider.AUTH_JWKS_URL, CONSOLE_OIDC_CLIENT_ID: 'console' }]) {
+        const error = configErrorOf(env);
+        expect(error.variable).toBe('CONSOLE_OIDC_CLIENT_ID');
+        expect(error.message).toBe(
+          'CONSOLE_OIDC_CLIENT_ID needs AUTH_ISSUER and AUTH_JWKS_URL or AUTH_JWKS_FILE: the console signs in at the OIDC provider whose tokens the service trusts (with the embedded key pair, paste a token instead)',
+        );
+      }
+    });
+
+    it('refuses an issuer the console cannot discover the provider at', () => {
+      const error = configErrorOf({ ...provider, AUTH_ISSUER: 'urn:issuer', CONSOLE_OIDC_CLIENT_ID: 'console' });
+      expect(error.variable).toBe('AUTH_ISSUER');
+      expect(error.message).toBe(
+        'AUTH_ISSUER must be an http:// or https:// URL when CONSOLE_OIDC_CLIENT_ID is set (the console reads <issuer>/.well-known/openid-configuration), got "urn:issuer"',
+      );
+      expect(load({ ...provider, AUTH_ISSUER: 'urn:issuer' }).auth.issuer).toBe('urn:issuer');
+    });
+
+    it('refuses a scope without openid, or a scope without a client id', () => {
+      const withoutOpenid = configErrorOf({ ...provider, CONSOLE_OIDC_CLIENT_ID: 'console', CONSOLE_OIDC_SCOPE: 'profile email' });
+      expect(withoutOpenid.variable).toBe('CONSOLE_OIDC_SCOPE');
+      expect(withoutOpenid.message).toBe('CONSOLE_OIDC_SCOPE must include openid (space-separated), got "profile email"');
+      const withoutClient = configErrorOf({ ...provider, CONSOLE_OIDC_SCOPE: 'openid' });
+      expect(withoutClient.variable).toBe('CONSOLE_OIDC_SCOPE');
+      expect(withoutClient.message).toContain('needs CONSOLE_OIDC_CLIENT_ID');
+    });
+  });
+
   it('reads the role map and catalogue files as absolute paths, refusing missing ones', () => {
     expect(load({ AUTH_ROLE_MAP_FILE: jwksFile, CATALOG_FILE: jwksFile })).toMatchObject({
       auth: { roleMapFile: jwksFile },

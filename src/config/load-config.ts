@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AppConfig, AuthConfig, EventStoreKind } from './app-config';
+import type { AppConfig, AuthConfig, ConsoleOidcConfig, EventStoreKind } from './app-config';
 import { parseCidr } from '../common/network/network-policy';
 import { ConfigError } from './config-error';
 import { MAX_TIMER_MS, parseInteger, readVariable } from './env-values';
@@ -47,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     );
   }
 
+  const auth = parseAuth(read);
   const timeout = (name: string): number | undefined => optional(read(name), (value) => parseInteger(name, value, 1, MAX_TIMER_MS));
 
   return {
@@ -59,7 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(eventStoreConnectionString !== undefined && { eventStoreConnectionString }),
     ...optionalEntry('eventStoreConnectTimeoutMs', timeout('EVENTSTORE_CONNECT_TIMEOUT_MS')),
     ...optionalEntry('eventStoreCallTimeoutMs', timeout('EVENTSTORE_CALL_TIMEOUT_MS')),
-    auth: parseAuth(read),
+    auth,
+    ...optionalEntry('consoleOidc', parseConsoleOidc(read, auth)),
     ...optionalEntry('encryptionKeyFile', optional(read('ENCRYPTION_KEY_FILE'), (value) => existingFile('ENCRYPTION_KEY_FILE', value))),
     ...optionalEntry('targetAllowedNetworks', optional(read('TARGET_ALLOWED_NETWORKS'), (value) => parseNetworks('TARGET_ALLOWED_NETWORKS', value))),
     ...optionalEntry('catalogFile', optional(read('CATALOG_FILE'), (value) => existingFile('CATALOG_FILE', value))),
@@ -93,6 +95,34 @@ function parseAuth(read: (name: string) => string | undefined): AuthConfig {
     ...optionalEntry('roleMapFile', optional(read('AUTH_ROLE_MAP_FILE'), (value) => existingFile('AUTH_ROLE_MAP_FILE', value))),
     embeddedKeys,
   };
+}
+
+/**
+ * The console signs in at the provider whose tokens the service trusts: AUTH_ISSUER, found
+ * through its discovery document, so it must be a URL; the embedded key pair has no provider.
+ */
+function parseConsoleOidc(read: (name: string) => string | undefined, auth: AuthConfig): ConsoleOidcConfig | undefined {
+  const clientId = read('CONSOLE_OIDC_CLIENT_ID');
+  const scope = read('CONSOLE_OIDC_SCOPE');
+  if (clientId === undefined) {
+    if (scope !== undefined) throw new ConfigError('CONSOLE_OIDC_SCOPE', 'CONSOLE_OIDC_SCOPE needs CONSOLE_OIDC_CLIENT_ID: it is the scope the console asks the OIDC provider for');
+    return undefined;
+  }
+  if (auth.embeddedKeys || auth.issuer === undefined) {
+    throw new ConfigError(
+      'CONSOLE_OIDC_CLIENT_ID',
+      'CONSOLE_OIDC_CLIENT_ID needs AUTH_ISSUER and AUTH_JWKS_URL or AUTH_JWKS_FILE: the console signs in at the OIDC provider whose tokens the service trusts (with the embedded key pair, paste a token instead)',
+    );
+  }
+  if (!isHttpUrl(auth.issuer)) {
+    throw new ConfigError(
+      'AUTH_ISSUER',
+      `AUTH_ISSUER must be an http:// or https:// URL when CONSOLE_OIDC_CLIENT_ID is set (the console reads <issuer>/.well-known/openid-configuration), got "${auth.issuer}"`,
+    );
+  }
+  const scopes = (scope ?? 'openid').split(/\s+/).filter((entry) => entry !== '');
+  if (!scopes.includes('openid')) throw new ConfigError('CONSOLE_OIDC_SCOPE', `CONSOLE_OIDC_SCOPE must include openid (space-separated), got "${scope}"`);
+  return { issuer: auth.issuer, clientId, scope: scopes.join(' ') };
 }
 
 function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
@@ -142,13 +172,14 @@ function parseEventStoreDbConnectionString(name: string, value: string): string 
   return value;
 }
 
+function isHttpUrl(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
 function parseHttpUrl(name: string, value: string): string {
-  const expected = 'an http:// or https:// URL (https://issuer.example.com/oauth/v2/keys)';
-  const url = parseUrl(name, value, expected);
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw new ConfigError(name, `${name} must be ${expected}, got "${value}"`);
-  }
-  return url.href;
+  if (!isHttpUrl(value)) throw new ConfigError(name, `${name} must be an http:// or https:// URL (https://issuer.example.com/oauth/v2/keys), got "${value}"`);
+  return new URL(value).href;
 }
 
 function parseNetworks(name: string, value: string): string[] {
