@@ -1,23 +1,30 @@
 import { existsSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth';
 import { notFound } from '../common/errors/api-error';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { consoleAssetsDir } from './console-assets';
+import { CONSOLE_SETTINGS_PATH, consoleSettings, type ConsoleSettings } from './console-settings';
 
-/** The console runs on this origin only and loads nothing from elsewhere. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Dialog primitives add a style element to lock scrolling while open.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
+/**
+ * The console runs on this origin only and loads nothing from elsewhere. It calls no other
+ * origin but the OIDC provider's, when one is configured (discovery document and token endpoint).
+ */
+function contentSecurityPolicy(oidcIssuer: string | undefined): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Dialog primitives add a style element to lock scrolling while open.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    oidcIssuer === undefined ? "connect-src 'self'" : `connect-src 'self' ${new URL(oidcIssuer).origin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
 
 /** The parts of Express's request and response used here (Express ships no types of its own). */
 interface Request {
@@ -42,6 +49,20 @@ export const CONSOLE_ASSET_NOT_FOUND_ID = 'CONSOLE-8w2jd5rk0e';
 @Controller()
 export class ConsoleController {
   private readonly root = consoleAssetsDir();
+  private readonly settings: ConsoleSettings;
+  private readonly contentSecurityPolicy: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.settings = consoleSettings(config);
+    this.contentSecurityPolicy = contentSecurityPolicy(config.consoleOidc?.issuer);
+  }
+
+  /** Declared before the page route, which would otherwise answer this path with the page. */
+  @Get(CONSOLE_SETTINGS_PATH.slice(1))
+  @Header('Cache-Control', 'no-cache')
+  config(): ConsoleSettings {
+    return this.settings;
+  }
 
   @Get(['console', 'console/{*path}'])
   serve(@Req() request: Request, @Res() response: Response): void {
@@ -52,7 +73,7 @@ export class ConsoleController {
     }
     if (!existsSync(join(this.root, 'index.html'))) throw notFound(CONSOLE_NOT_BUILT_ID, 'The console is not built: run npm run build');
     const relative = normalize(request.path.slice('/console/'.length));
-    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    response.setHeader('Content-Security-Policy', this.contentSecurityPolicy);
     response.setHeader('Referrer-Policy', 'no-referrer');
     if (relative.startsWith('assets/')) {
       // sendFile's root refuses paths that leave the folder; '..' is refused here before that.

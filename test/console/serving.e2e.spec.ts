@@ -26,6 +26,15 @@ describe('the console at /console', () => {
     }
   });
 
+  it('tells the console that a pasted token is the only way in when no OIDC provider is configured', async () => {
+    const response = await testApp.http().get('/console/config.json');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ oidc: null });
+    expect(response.headers['cache-control']).toBe('no-cache');
+    const page = await testApp.http().get('/console/');
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self';");
+  });
+
   it('serves the hashed assets the page names, cached for good', async () => {
     const page = await testApp.http().get('/console/');
     const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
