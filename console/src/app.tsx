@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { onUnauthorized } from './api/client';
 import { ErrorBoundary } from './components/error-boundary';
-import { canManageInstance, canOperate, clearToken, readClaims, storedToken } from './api/session';
+import type { SessionStart } from './api/oidc';
+import { canManageInstance, canOperate, clearToken, readClaims, signedInAtProvider, storedToken } from './api/session';
 import { EventsPage } from './pages/events';
 import { ExecutionsPage } from './pages/executions';
 import { NeedsSystemOwner, OperationsPage } from './pages/operations';
@@ -10,9 +11,11 @@ import { TargetsPage } from './pages/targets';
 import { BASE, PAGES, usePage } from './router';
 import { useTheme, type Theme } from './theme';
 
-export function App() {
+export function App({ session }: { session: SessionStart }) {
+  const { provider } = session;
   const [token, setToken] = useState(storedToken);
-  const [expired, setExpired] = useState(false);
+  const [expired, setExpired] = useState(session.expired === true);
+  const [providerError, setProviderError] = useState(session.signInError);
   const [page, navigate] = usePage();
   const [theme, setTheme] = useTheme();
 
@@ -24,6 +27,17 @@ export function App() {
       }),
     [],
   );
+  // The provider's access token expiring (its expires_in) is told here before any call fails with it.
+  useEffect(
+    () =>
+      provider?.onExpired(() => {
+        if (!signedInAtProvider()) return;
+        clearToken();
+        setExpired(true);
+        setToken(null);
+      }),
+    [provider],
+  );
   const claims = token ? readClaims(token) : null;
   // The operations page only for the operators' token; an operators' token without a tenant role sees nothing else.
   const offered = PAGES.filter((entry) => (entry.system ? canOperate(claims) : canManageInstance(claims) || !canOperate(claims)));
@@ -33,9 +47,13 @@ export function App() {
   }, [shown, token]);
 
   const signOut = () => {
+    const atProvider = provider && signedInAtProvider();
     clearToken();
     setExpired(false);
+    setProviderError(undefined);
     setToken(null);
+    // Ends the provider's session too, where it offers that (the browser leaves and comes back signed out).
+    if (atProvider) void provider.signOut().catch(() => undefined);
   };
 
   return (
@@ -90,7 +108,16 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <ErrorBoundary key={shown}>
         {!token ? (
-          <SignInPage expired={expired} onSignedIn={(next) => { setExpired(false); setToken(next); }} />
+          <SignInPage
+            expired={expired}
+            provider={provider}
+            providerError={providerError}
+            onSignedIn={(next) => {
+              setExpired(false);
+              setProviderError(undefined);
+              setToken(next);
+            }}
+          />
         ) : shown === 'operations' ? (
           canOperate(claims) ? <OperationsPage /> : <NeedsSystemOwner />
         ) : shown === 'targets' ? (

@@ -1,5 +1,18 @@
 // The token lives in sessionStorage only: it is gone when the tab closes, and sign-out clears it.
+// A pasted token is kept under this key; a signed-in provider user is kept by oidc-client-ts.
 const TOKEN_KEY = 'actions-console.token';
+
+/** The access token of the OIDC provider's user of this tab, registered at start when a provider is configured. */
+interface ProviderSession {
+  token(): string | null;
+  /** Forgets the user here (removing it from session storage), without leaving the page. */
+  forget(): void;
+}
+let providerSession: ProviderSession | undefined;
+
+export function registerProviderSession(session: ProviderSession): void {
+  providerSession = session;
+}
 
 export interface TokenClaims {
   instanceId?: string;
@@ -23,8 +36,14 @@ export function canManageInstance(claims: TokenClaims | null): boolean {
   return Boolean(claims && (claims.roles.some((role) => role !== SYSTEM_ROLE) || claims.permissions.some((permission) => !permission.startsWith('system.'))));
 }
 
+/** The token sent as Bearer: a pasted one, else the provider user's access token. */
 export function storedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
+  return sessionStorage.getItem(TOKEN_KEY) ?? providerSession?.token() ?? null;
+}
+
+/** The session's token came from signing in at the OIDC provider (not pasted). */
+export function signedInAtProvider(): boolean {
+  return sessionStorage.getItem(TOKEN_KEY) === null && Boolean(providerSession?.token());
 }
 
 export function storeToken(token: string): void {
@@ -33,6 +52,7 @@ export function storeToken(token: string): void {
 
 export function clearToken(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  providerSession?.forget();
 }
 
 function base64UrlDecode(part: string): string {
