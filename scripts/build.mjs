@@ -4,7 +4,7 @@
 // Incremental: a file is only re-emitted when its source is newer than its output, so
 // `npm start` and `npm run cli` stay fast after the first build.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, stat, writeFile, copyFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile, copyFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,15 +91,22 @@ for (const top of roots) {
 }
 if (!quiet) console.log(`build: ${emitted} file(s) emitted to dist/ in ${Date.now() - started} ms`);
 
-// The console is rebuilt only when one of its sources is newer than its built page.
+// The console is rebuilt only when one of its sources, or a file of src/ they import, is newer than its built page.
 const consoleRoot = join(root, 'console');
 const consolePage = join(outDir, 'console', 'index.html');
 let consoleNewest = -1;
 for await (const file of walk(consoleRoot)) {
-  if (!file.endsWith('README.md')) consoleNewest = Math.max(consoleNewest, await mtime(file));
+  if (file.endsWith('README.md')) continue;
+  consoleNewest = Math.max(consoleNewest, await mtime(file));
+  if (!/\.tsx?$/.test(file)) continue;
+  for (const [, imported] of (await readFile(file, 'utf8')).matchAll(/from '((?:\.\.\/)+src\/[^']+)'/g)) {
+    consoleNewest = Math.max(consoleNewest, await mtime(`${resolve(dirname(file), imported)}.ts`));
+  }
 }
 if (consoleNewest >= 0 && consoleNewest >= (await mtime(consolePage))) {
   const consoleStarted = Date.now();
+  // The service ships this bundle: React's production build, also when the build runs under Jest (NODE_ENV=test).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({ configFile: join(consoleRoot, 'vite.config.mts'), logLevel: quiet ? 'error' : 'warn' });
   if (!quiet) console.log(`build: console bundled to dist/console in ${Date.now() - consoleStarted} ms`);

@@ -43,6 +43,8 @@ describe('the console at /console', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/javascript/);
     expect(response.headers['cache-control']).toContain('immutable');
+    // React's production build, although Jest's global set-up built it under NODE_ENV=test.
+    expect(response.text).not.toContain('Each child in a list should have a unique');
   });
 
   it('answers a missing asset, or a path out of the folder, with the API error shape', async () => {
