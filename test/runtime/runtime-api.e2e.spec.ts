@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { JsonObject } from '@bufbuild/protobuf';
+import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { Code } from '@connectrpc/connect';
 import { QueryBus } from '@nestjs/cqrs';
 import { ALL_PERMISSIONS } from '../../src/auth';
@@ -103,7 +103,7 @@ describe('actions.runtime.v1.RuntimeService over REST, gRPC, gRPC-web and Connec
 
     it('RunRequest: answers the request unchanged when no execution applies, whatever JSON it is', async () => {
       const { runner } = await instance();
-      for (const request of [{ a: [1, 'x', null, { b: true }] }, 'text', 3.5, null, []]) {
+      for (const request of [{ a: [1, 'x', null, { b: true }] }, 'text', 3.5, null, [], { nullValue: 'none', structValue: { fields: 1 }, listValue: 'x' }] as JsonValue[]) {
         expect(await client().call('runRequest', { fullMethod: METHOD, request }, runner)).toEqual({ request });
       }
     });
@@ -206,6 +206,18 @@ describe('actions.runtime.v1.RuntimeService over REST, gRPC, gRPC-web and Connec
       }
       expect(await publishedIn(instanceId)).toBe(0);
     });
+  });
+
+  it('REST: names the wrong field of a body whose free-form JSON is fine', async () => {
+    const { runner } = await instance();
+    for (const request of ['text', { nullValue: 3 }]) {
+      const response = await app.http().post('/runtime/v1/request').set('Authorization', `Bearer ${runner}`).send({ fullMethod: METHOD, request, headers: 5 });
+      expect({ status: response.status, code: (response.body as { code: number }).code, message: (response.body as { message: string }).message }).toEqual({
+        status: 400,
+        code: Code.InvalidArgument,
+        message: expect.stringMatching(/^headers must be a JSON object/) as unknown,
+      });
+    }
   });
 
   it('lets ACTIONS_RUNNER and IAM_OWNER run, and ACTIONS_RUNNER nothing else', async () => {

@@ -143,6 +143,8 @@ const WELL_KNOWN: Record<string, string | undefined> = {
   'google.protobuf.Empty': 'must be an empty JSON object',
   'google.protobuf.Struct': 'must be a JSON object',
   'google.protobuf.ListValue': 'must be a JSON array',
+  // Any JSON at all: free-form values are the client's own, never read as protobuf fields.
+  'google.protobuf.Value': 'must be JSON',
 };
 
 /**
@@ -176,6 +178,11 @@ const enumBearing = new WeakMap<DescMessage, boolean>();
 function hasEnums(schema: DescMessage): boolean {
   const known = enumBearing.get(schema);
   if (known !== undefined) return known;
+  // Free-form JSON (Value, Struct, ListValue) names no enum values, whatever keys it holds.
+  if (WELL_KNOWN[schema.typeName] !== undefined) {
+    enumBearing.set(schema, false);
+    return false;
+  }
   enumBearing.set(schema, false); // recursive types: assume none while looking
   const found = schema.fields.some((field) => field.enum !== undefined || (field.message !== undefined && hasEnums(field.message)));
   enumBearing.set(schema, found);
