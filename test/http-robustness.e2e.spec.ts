@@ -69,6 +69,20 @@ describe.each(STORE_SETUPS)('HTTP robustness (%s)', (setup) => {
     expect(({} as Record<string, unknown>).name).toBeUndefined();
   });
 
+  it('refuses those keys spelled with \\u escapes too, and takes them as values', async () => {
+    expectError(await send('post', '/v3alpha/targets', '{"\\u005f_proto__":{"name":"x"},"name":"n"}'), 400, 3);
+    expectError(await send('put', '/v3alpha/executions', '{"condition":{"request":{"c\\u006fnstructor":{}}}}'), 400, 3);
+    const runner = await testApp.token(api.instanceId, { roles: ['ACTIONS_RUNNER'] });
+    const run = await testApp
+      .http()
+      .post('/runtime/v1/request')
+      .set('Authorization', `Bearer ${runner}`)
+      .set('Content-Type', 'application/json')
+      .send('{"fullMethod":"/a.B/C","request":{"note":"prototype and constructor are words"}}');
+    expect(run.status).toBe(200);
+    expect(run.body).toEqual({ request: { note: 'prototype and constructor are words' } });
+  });
+
   it('answers a body over 1 MiB with 413 code 8', async () => {
     const response = await send('post', '/v3alpha/targets', JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }));
     expectError(response, 413, 8, 'REQUEST-5qz9mbb1dn');

@@ -15,14 +15,20 @@ export const hasBadText = (text: string): boolean => BAD_TEXT.test(text);
 /** What a string breaking the text rules must be instead, after its field's path. */
 export const TEXT_RULE = 'must be Unicode text without NUL characters or unpaired surrogates';
 
-type Walk = (message: Record<string, unknown>, path: string) => string | undefined;
+/**
+ * Where a bad string sits: the field names and keys from it up to the message, innermost
+ * first. Built only on the way back from a bad string, so a clean message costs no path text.
+ */
+type BadPath = string[];
+
+type Walk = (message: Record<string, unknown>) => BadPath | undefined;
 
 const walks = new WeakMap<DescMessage, Walk>();
 
 /** The first string field (by path) that breaks the text rules, as an API error; else undefined. */
 export function checkText(schema: DescMessage, message: object): ApiError | undefined {
-  const path = walkOf(schema)(message as Record<string, unknown>, '');
-  return path === undefined ? undefined : invalidRequest(`${path} ${TEXT_RULE}`);
+  const path = walkOf(schema)(message as Record<string, unknown>);
+  return path === undefined ? undefined : invalidRequest(`${path.reverse().join('.')} ${TEXT_RULE}`);
 }
 
 /** A walk over the fields of `schema` that can hold text, built once per message type. */
@@ -30,10 +36,10 @@ function walkOf(schema: DescMessage): Walk {
   let walk = walks.get(schema);
   if (walk) return walk;
   // Placeholder first: recursive message types find it instead of recursing forever.
-  const steps: ((message: Record<string, unknown>, path: string) => string | undefined)[] = [];
-  walk = (message, path) => {
+  const steps: Walk[] = [];
+  walk = (message) => {
     for (const step of steps) {
-      const bad = step(message, path);
+      const bad = step(message);
       if (bad !== undefined) return bad;
     }
     return undefined;
@@ -41,42 +47,49 @@ function walkOf(schema: DescMessage): Walk {
   walks.set(schema, walk);
   for (const member of schema.members) {
     if (member.kind === 'oneof') {
-      const fieldSteps = new Map(member.fields.map((field) => [field.localName, valueCheck(field)] as const));
-      steps.push((message, path) => {
+      const fieldSteps = new Map(member.fields.map((field) => [field.localName, { check: valueCheck(field), name: field.jsonName }] as const));
+      steps.push((message) => {
         const chosen = message[member.localName] as { case?: string; value?: unknown } | undefined;
-        const check = chosen?.case === undefined ? undefined : fieldSteps.get(chosen.case);
-        return check?.(chosen!.value, join(path, fieldOf(member.fields, chosen!.case!).jsonName));
+        const field = chosen?.case === undefined ? undefined : fieldSteps.get(chosen.case);
+        return within(field?.check(chosen!.value), field?.name ?? '');
       });
     } else {
       const check = valueCheck(member);
-      if (check !== noCheck) steps.push((message, path) => check(message[member.localName], join(path, member.jsonName)));
+      if (check !== noCheck) steps.push((message) => within(check(message[member.localName]), member.jsonName));
     }
   }
   return walk;
 }
 
-type ValueCheck = (value: unknown, path: string) => string | undefined;
+type ValueCheck = (value: unknown) => BadPath | undefined;
 const noCheck: ValueCheck = () => undefined;
+const BAD_HERE = (): BadPath => [];
+
+/** A bad path found below `name`, with `name` added on the way up. */
+function within(bad: BadPath | undefined, name: string): BadPath | undefined {
+  bad?.push(name);
+  return bad;
+}
 
 function valueCheck(field: DescField): ValueCheck {
   const one = elementCheck(field);
   if (one === noCheck) return noCheck;
   if (field.fieldKind === 'list') {
-    return (value, path) => {
+    return (value) => {
       const list = value as readonly unknown[];
       for (let index = 0; index < list.length; index += 1) {
-        const bad = one(list[index], `${path}.${index}`);
-        if (bad !== undefined) return bad;
+        const bad = one(list[index]);
+        if (bad !== undefined) return within(bad, String(index));
       }
       return undefined;
     };
   }
   if (field.fieldKind === 'map') {
-    return (value, path) => {
+    return (value) => {
       for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-        if (hasBadText(key)) return `${path}.${key}`;
-        const bad = one(entry, `${path}.${key}`);
-        if (bad !== undefined) return bad;
+        if (hasBadText(key)) return [key];
+        const bad = one(entry);
+        if (bad !== undefined) return within(bad, key);
       }
       return undefined;
     };
@@ -86,24 +99,24 @@ function valueCheck(field: DescField): ValueCheck {
 
 function elementCheck(field: DescField): ValueCheck {
   const scalar = field.fieldKind === 'scalar' || field.fieldKind === 'list' || field.fieldKind === 'map' ? scalarOf(field) : undefined;
-  if (scalar === ScalarType.STRING) return (value, path) => (typeof value === 'string' && hasBadText(value) ? path : undefined);
+  if (scalar === ScalarType.STRING) return (value) => (typeof value === 'string' && hasBadText(value) ? BAD_HERE() : undefined);
   const message = field.message;
   // Generated messages hold a Struct field as its plain JSON object, not as a Struct message.
   if (message?.typeName === 'google.protobuf.Struct' && field.fieldKind === 'message') return jsonCheck;
   if (message === undefined || (field.fieldKind === 'map' && field.mapKind !== 'message') || (field.fieldKind === 'list' && field.listKind !== 'message')) {
     return noCheck;
   }
-  return (value, path) => (value === undefined || value === null ? undefined : walkOf(message)(value as Record<string, unknown>, path));
+  return (value) => (value === undefined || value === null ? undefined : walkOf(message)(value as Record<string, unknown>));
 }
 
 /** The path of the first string or key in free-form JSON that breaks the text rules. */
-const jsonCheck: ValueCheck = (value, path) => {
-  if (typeof value === 'string') return hasBadText(value) ? path : undefined;
+const jsonCheck: ValueCheck = (value) => {
+  if (typeof value === 'string') return hasBadText(value) ? BAD_HERE() : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, entry] of Object.entries(value)) {
-    if (hasBadText(key)) return join(path, key);
-    const bad = jsonCheck(entry, join(path, key));
-    if (bad !== undefined) return bad;
+    if (hasBadText(key)) return [key];
+    const bad = jsonCheck(entry);
+    if (bad !== undefined) return within(bad, key);
   }
   return undefined;
 };
@@ -114,6 +127,3 @@ function scalarOf(field: DescField): ScalarType | undefined {
   if (field.fieldKind === 'map') return field.mapKind === 'scalar' ? field.scalar : undefined;
   return undefined;
 }
-
-const fieldOf = (fields: readonly DescField[], localName: string): DescField => fields.find((field) => field.localName === localName)!;
-const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
