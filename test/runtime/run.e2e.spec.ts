@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiError } from '../../src/common/errors/api-error';
-import { RunService } from '../../src/runtime/run/run-service';
+import type { RunContext } from '../../src/runtime/domain/call-bodies';
+import { RunService, type MethodRun } from '../../src/runtime/run/run-service';
 import { GetTargetQuery } from '../../src/targets/queries/target.queries';
 import { ApiClient } from '../support/api';
 import { STORE_SETUPS, startTestApp, type TestApp } from '../support/test-app';
@@ -42,8 +43,10 @@ describe.each(STORE_SETUPS)('running request, response and function executions (
     const response = await api.setExecution({ condition, targets });
     expect(response.status).toBe(200);
   };
-  const request = (fullMethod = METHOD, body: unknown = { query: 'original' }): Promise<unknown> =>
-    runs.runRequest({ instanceId: api.instanceId, fullMethod, userId: 'user-1', headers: { 'x-custom': ['a'] } }, body);
+  const methodRun = (context: RunContext): MethodRun => ({ instanceId: context.instanceId, fullMethod: context.fullMethod, context: () => context });
+  /** What the host gets back: the last restCall's replacement, or its own value unchanged. */
+  const request = async (fullMethod = METHOD, body: unknown = { query: 'original' }): Promise<unknown> =>
+    ((await runs.runRequest(methodRun({ instanceId: api.instanceId, fullMethod, userId: 'user-1', headers: { 'x-custom': ['a'] } }), () => body)) ?? { value: body }).value;
   const errorOf = async (run: Promise<unknown>): Promise<ApiError> => {
     try {
       await run;
@@ -95,8 +98,8 @@ describe.each(STORE_SETUPS)('running request, response and function executions (
     const path = unique();
     hooks.answer(path, 200, { sessions: ['changed'] });
     await setOn({ response: { service: 'zitadel.session.v2.SessionService' } }, [{ target: await target('r', 'restCall', path) }]);
-    const response = await runs.runResponse({ instanceId: api.instanceId, fullMethod: METHOD }, { q: 1 }, { sessions: [] });
-    expect(response).toEqual({ sessions: ['changed'] });
+    const response = await runs.runResponse(methodRun({ instanceId: api.instanceId, fullMethod: METHOD }), () => ({ q: 1 }), () => ({ sessions: [] }));
+    expect(response).toEqual({ value: { sessions: ['changed'] } });
     expect(JSON.parse(hooks.callsTo(path)[0]!.body)).toEqual({ fullMethod: METHOD, instanceID: api.instanceId, request: { q: 1 }, response: { sessions: [] } });
   });
 

@@ -35,7 +35,7 @@ describe('target call metrics', () => {
     const targets = [await target('restCall', ok), await target('restWebhook', failing), await target('restCall', forwarding)];
     expect((await api.setExecution({ condition: { request: { method: METHOD } }, targets: targets.map((id) => ({ target: id })) })).status).toBe(200);
 
-    await expect(testApp.app.get(RunService).runRequest({ instanceId: api.instanceId, fullMethod: METHOD }, {})).rejects.toMatchObject({ id: 'EXEC-reUaUZCzCp' });
+    await expect(testApp.app.get(RunService).runRequest({ instanceId: api.instanceId, fullMethod: METHOD, context: () => ({ instanceId: api.instanceId, fullMethod: METHOD }) }, () => ({}))).rejects.toMatchObject({ id: 'EXEC-reUaUZCzCp' });
 
     expect(await series('actions_target_calls_total', 'type="restCall",outcome="ok"')).toBe(1);
     expect(await series('actions_target_calls_total', 'type="restWebhook",outcome="failed"')).toBe(1);

@@ -20,7 +20,7 @@ import {
 import type { HeaderValues, RunContext } from '../../runtime/domain/call-bodies';
 import type { PublishedEvent } from '../../runtime/domain/published-event';
 import { EventPublisher } from '../../runtime/publish/event-publisher';
-import { RunService } from '../../runtime/run/run-service';
+import { RunService, type MethodRun } from '../../runtime/run/run-service';
 
 /**
  * actions.runtime.v1.RuntimeService: request messages to runs and publications, their results
@@ -34,14 +34,16 @@ export class RuntimeV1Service {
     private readonly publisher: EventPublisher,
   ) {}
 
+  // With no restCall answer (no execution at all, most often) the host's own Value is answered
+  // as it came: nothing is converted to JSON and back.
   async runRequest(caller: Caller, request: RunRequestRequest): Promise<RunRequestResponse> {
-    const changed = await this.runs.runRequest(runContext(caller, request), jsonOf(request.request));
-    return create(RunRequestResponseSchema, { request: valueOf(changed) });
+    const replaced = await this.runs.runRequest(methodRun(caller, request), () => jsonOf(request.request));
+    return create(RunRequestResponseSchema, { request: replaced === undefined ? request.request : valueOf(replaced.value) });
   }
 
   async runResponse(caller: Caller, request: RunResponseRequest): Promise<RunResponseResponse> {
-    const changed = await this.runs.runResponse(runContext(caller, request), jsonOf(request.request), jsonOf(request.response));
-    return create(RunResponseResponseSchema, { response: valueOf(changed) });
+    const replaced = await this.runs.runResponse(methodRun(caller, request), () => jsonOf(request.request), () => jsonOf(request.response));
+    return create(RunResponseResponseSchema, { response: replaced === undefined ? request.response : valueOf(replaced.value) });
   }
 
   async runFunction(caller: Caller, request: RunFunctionRequest): Promise<RunFunctionResponse> {
@@ -66,6 +68,12 @@ interface RunFields {
   orgId: string;
   projectId: string;
 }
+
+const methodRun = (caller: Caller, fields: RunFields): MethodRun => ({
+  instanceId: caller.instanceId,
+  fullMethod: fields.fullMethod,
+  context: () => runContext(caller, fields),
+});
 
 /** The run's context: the caller's instance, and what the host said of the call (empty fields left out). */
 function runContext(caller: Caller, fields: RunFields): RunContext {

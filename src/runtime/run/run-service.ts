@@ -5,6 +5,18 @@ import { functionCallBody, requestCallBody, type RunContext } from '../domain/ca
 import { ExecutionIndex } from '../index/execution-index';
 import { runChain } from './run-chain';
 
+/** A request or response run: where it runs, and the rest of what the host said, built only when a target is called. */
+export interface MethodRun {
+  instanceId: string;
+  fullMethod: string;
+  context: () => RunContext;
+}
+
+/** The value a restCall's answer put in place of the run's input. */
+export interface Replaced {
+  value: unknown;
+}
+
 /** What the targets of a function run gathered, in target order. */
 export interface FunctionResult {
   setUserMetadata: unknown[];
@@ -22,22 +34,33 @@ export class RunService {
     private readonly caller: TargetCaller,
   ) {}
 
-  /** The request after every restCall replaced it; unchanged when no execution applies. */
-  async runRequest(context: RunContext, request: unknown): Promise<unknown> {
-    checkFullMethod(context.fullMethod);
-    const targets = await this.index.resolve(context.instanceId, { kind: 'request', fullMethod: context.fullMethod });
-    let current = request;
-    await runChain(this.caller, targets, () => requestCallBody(context, current), (answer) => (current = answer));
-    return current;
+  /**
+   * The request as the last restCall replaced it; undefined when none did (no execution, no
+   * restCall, or only empty answers), so the caller answers its own input as it came. The
+   * context and the request are read only when there is a target to call.
+   */
+  async runRequest(run: MethodRun, request: () => unknown): Promise<Replaced | undefined> {
+    checkFullMethod(run.fullMethod);
+    const targets = await this.index.resolve(run.instanceId, { kind: 'request', fullMethod: run.fullMethod });
+    if (targets.length === 0) return undefined;
+    const context = run.context();
+    let current = request();
+    let replaced: Replaced | undefined;
+    await runChain(this.caller, targets, () => requestCallBody(context, current), (answer) => (replaced = { value: (current = answer) }));
+    return replaced;
   }
 
-  /** The response after every restCall replaced it. */
-  async runResponse(context: RunContext, request: unknown, response: unknown): Promise<unknown> {
-    checkFullMethod(context.fullMethod);
-    const targets = await this.index.resolve(context.instanceId, { kind: 'response', fullMethod: context.fullMethod });
-    let current = response;
-    await runChain(this.caller, targets, () => requestCallBody(context, request, current), (answer) => (current = answer));
-    return current;
+  /** The response as the last restCall replaced it; undefined when none did, as for requests. */
+  async runResponse(run: MethodRun, request: () => unknown, response: () => unknown): Promise<Replaced | undefined> {
+    checkFullMethod(run.fullMethod);
+    const targets = await this.index.resolve(run.instanceId, { kind: 'response', fullMethod: run.fullMethod });
+    if (targets.length === 0) return undefined;
+    const context = run.context();
+    const sentRequest = request();
+    let current = response();
+    let replaced: Replaced | undefined;
+    await runChain(this.caller, targets, () => requestCallBody(context, sentRequest, current), (answer) => (replaced = { value: (current = answer) }));
+    return replaced;
   }
 
   /** Every target gets the same body; the lists their restCall answers carry are gathered in order. */
