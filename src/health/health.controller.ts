@@ -7,8 +7,12 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/operations-options';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
+import { EventDeliveries } from '../runtime/deliveries/event-deliveries';
 import { ServiceSubscribers } from '../subscribers/service-subscribers';
 import { ProjectionReadinessJudge } from './readiness';
+
+/** The durable subscriber that turns events into deliveries, as `/readyz` names it. */
+const DELIVERY_RECORDER = 'delivery-recorder';
 
 interface JsonResponse {
   status(code: number): JsonResponse;
@@ -19,8 +23,9 @@ interface JsonResponse {
  * Probes for orchestrators: `/healthz` (liveness) answers 200 while the process serves;
  * `/readyz` (readiness) answers 200 only when the event store and the read-model database
  * answer and every projection is within the lag bound, else 503 with what failed. It also
- * shows each durable subscriber's lag (in events) and lease holder, for information: a replica
- * serves reads whatever the subscribers' progress, so their lag does not make it unready.
+ * shows each durable subscriber's position and lag (in events), the deliveries recorder's too,
+ * and lease holders, for information: a replica serves reads whatever the subscribers'
+ * progress, so their lag does not make it unready.
  */
 @Controller()
 @Public()
@@ -34,6 +39,7 @@ export class HealthController {
     @Inject(READ_MODEL) private readonly readModel: DataSource,
     private readonly engine: ProjectionEngine,
     private readonly subscribers: ServiceSubscribers,
+    private readonly deliveries: EventDeliveries,
     @Inject(OPERATIONS_OPTIONS) private readonly operations: OperationsOptions,
   ) {
     this.judge = new ProjectionReadinessJudge({ maxLagEvents: operations.readinessMaxLagEvents, caughtUpWithinMs: operations.readinessCaughtUpWithinMs });
@@ -86,8 +92,9 @@ export class HealthController {
   private async subscribersCheck() {
     const session = this.indicators.check('subscribers');
     try {
-      const reports = await withTimeout(this.subscribers.report(), this.operations.readinessTimeoutMs);
-      return session.up(Object.fromEntries(reports.map(({ name, ...report }) => [name, report])));
+      const [reports, recorder] = await withTimeout(Promise.all([this.subscribers.report(), this.deliveries.recorderStatus()]), this.operations.readinessTimeoutMs);
+      // The deliveries recorder keeps a checkpoint of its own (no lease: replicas race for each page).
+      return session.up({ ...Object.fromEntries(reports.map(({ name, ...report }) => [name, report])), [DELIVERY_RECORDER]: recorder });
     } catch (error) {
       return session.down({ message: error instanceof Error ? error.message : String(error) });
     }

@@ -3,6 +3,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ProjectionEngine } from '@app/eventsourcing';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL } from '../../src/persistence/persistence.tokens';
+import { EventDeliveries } from '../../src/runtime/deliveries/event-deliveries';
 import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
 import { ApiClient, SESSION_LIST, expectError } from '../support/api';
 import { STORE_SETUPS, TEST_DATABASE_URL, startTestApp, type TestApp } from '../support/test-app';
@@ -120,6 +121,7 @@ describe.each(STORE_SETUPS)('subscribers in readiness (%s)', (setup) => {
     expect(subscriberDetails).toEqual({
       status: 'up',
       'execution-target-cleanup': { position: expect.any(Number), lagEvents: 0, leaseHolder: runnerId, leaseUntil: expect.any(String), heldHere: true, failedEvents: 0 },
+      'delivery-recorder': { position: expect.any(Number), lagEvents: expect.any(Number) },
     });
 
     await subscribers.stop();
@@ -138,6 +140,35 @@ describe.each(STORE_SETUPS)('subscribers in readiness (%s)', (setup) => {
     await manager.start();
     await manager.catchUp();
     expect((await readyz()).details.subscribers['execution-target-cleanup']).toMatchObject({ lagEvents: 0 });
+  });
+
+  it('shows where the deliveries recorder stands and how many events it trails by', async () => {
+    const readyz = async () => (await testApp.management().get('/readyz')).body as { status: string; details: { subscribers: Record<string, { position: number; lagEvents: number }> } };
+    const recorderIn = async () => (await readyz()).details.subscribers['delivery-recorder'];
+    const { recorder } = await testApp.app.get(EventDeliveries).get();
+    let caughtUp = await recorderIn();
+    for (const deadline = Date.now() + 10_000; caughtUp?.lagEvents !== 0 && Date.now() < deadline; caughtUp = await recorderIn()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(caughtUp).toEqual({ position: expect.any(Number), lagEvents: 0 });
+
+    await recorder.stop();
+    const tenant = `instance-${randomUUID()}`;
+    for (let index = 0; index < 3; index += 1) {
+      await testApp.store.append(`target:${tenant}:r${index}`, [{ type: 'target.removed', tenant, data: {} }], { expectedRevision: 'any' });
+    }
+    let behind = await readyz();
+    for (const deadline = Date.now() + 10_000; behind.details.subscribers['delivery-recorder']!.lagEvents < 3 && Date.now() < deadline; ) behind = await readyz();
+    expect(behind.status).toBe('ok');
+    expect(behind.details.subscribers['delivery-recorder']).toEqual({ position: caughtUp!.position, lagEvents: 3 });
+
+    await recorder.start();
+    let after = await recorderIn();
+    for (const deadline = Date.now() + 10_000; after!.lagEvents !== 0 && Date.now() < deadline; after = await recorderIn()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(after!.lagEvents).toBe(0);
+    expect(after!.position).toBeGreaterThan(caughtUp!.position);
   });
 });
 

@@ -30,6 +30,13 @@ interface Running {
   worker: DeliveryWorker;
 }
 
+/** The recorder as operators see it (`/readyz`): its checkpoint, and its lag counted in events. */
+export interface RecorderStatus {
+  position: number;
+  /** Events after the checkpoint, counted up to LAG_COUNT_CAP. */
+  lagEvents: number;
+}
+
 /**
  * Event executions (spec §4) while the service runs: the recorder turning events into
  * deliveries and the worker sending them, made once the read-model database is reachable.
@@ -60,10 +67,17 @@ export class EventDeliveries implements OnApplicationBootstrap, OnApplicationShu
     );
     metrics.readDeliveriesFrom(async () => {
       const { store } = await this.get();
-      const [counts, checkpoint, head] = await Promise.all([store.counts(), store.checkpoint(), eventStore.headPosition()]);
-      const position = checkpoint ?? head;
-      return { ...counts, recorderLag: await lagInEvents(eventStore, position, Math.max(0, head - position)) };
+      const [counts, recorder] = await Promise.all([store.counts(), this.recorderStatus()]);
+      return { ...counts, recorderLag: recorder.lagEvents };
     });
+  }
+
+  /** Where the recorder's checkpoint stands, and how many events it has yet to turn into deliveries. */
+  async recorderStatus(): Promise<RecorderStatus> {
+    const { store } = await this.get();
+    const [checkpoint, head] = await Promise.all([store.checkpoint(), this.eventStore.headPosition()]);
+    const position = checkpoint ?? head;
+    return { position, lagEvents: await lagInEvents(this.eventStore, position, Math.max(0, head - position)) };
   }
 
   /** The table, recorder and worker; rejects while the read-model database cannot be reached (the next call tries again). */
