@@ -154,6 +154,50 @@ describe.each(STORE_SETUPS)('event executions: deliveries (%s)', (setup) => {
     expect(JSON.parse(Buffer.from(body.event_payload as string, 'base64').toString())).not.toHaveProperty('signingKey');
   });
 
+  it('sends every target type the same way: one signed body each, in chain order, retried; a restCall answer changes nothing', async () => {
+    const [webhook, asynchronous, notJson, forwarding] = [unique(), unique(), unique(), unique()];
+    const arrived: string[] = [];
+    let asyncAnswers = 0;
+    hooks.on(asynchronous, (_call, response) => {
+      arrived.push(asynchronous);
+      asyncAnswers += 1;
+      response.statusCode = asyncAnswers <= 2 ? 503 : 200;
+      response.end();
+    });
+    for (const [path, body] of [
+      [webhook, ''],
+      [notJson, 'not json'],
+      [forwarding, JSON.stringify({ forwardedStatusCode: 403, forwardedErrorMessage: 'no' })],
+    ] as const) {
+      hooks.on(path, (_call, response) => {
+        arrived.push(path);
+        response.end(body);
+      });
+    }
+    const typed = (kind: string, path: string): Promise<string> =>
+      api.newTarget(`${kind}-${randomUUID()}`, { restWebhook: undefined, [kind]: kind === 'restAsync' ? {} : { interruptOnError: true }, endpoint: hooks.url(path), timeout: '5s' });
+    const ids = [await typed('restWebhook', webhook), await typed('restAsync', asynchronous), await typed('restCall', notJson), await typed('restCall', forwarding)];
+    await setOn({ event: 'user.human.added' }, ids);
+    const event = userAdded();
+    await publish(event);
+
+    const [last] = await callsArrive(forwarding, 1);
+    // The restAsync is awaited and retried like the others: the rest of the chain waits for it.
+    expect(arrived).toEqual([webhook, asynchronous, asynchronous, asynchronous, notJson, forwarding]);
+    const calls = [webhook, asynchronous, notJson, forwarding].map((path) => hooks.callsTo(path).at(-1)!);
+    for (const [index, call] of calls.entries()) {
+      expect(call.body).toBe(last!.body);
+      expect(call.headers['idempotency-key']).toBe(`${event.id}/${ids[index]}`);
+      expect(call.headers['zitadel-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    }
+    // Neither the answer that is not JSON nor the forwarded error fails a delivery: nothing to replace, no run to fail.
+    await eventually(async () => expect(await listed('pending')).toEqual([]));
+    expect(await listed('parked')).toEqual([]);
+    await settle();
+    expect(hooks.callsTo(notJson)).toHaveLength(1);
+    expect(hooks.callsTo(forwarding)).toHaveLength(1);
+  });
+
   it('retries after failures and then delivers once', async () => {
     const path = unique();
     let answered = 0;
