@@ -24,6 +24,8 @@ export class DeliveryRecorder {
   private subscription: Subscription | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The checkpoint as this recorder last wrote it; undefined when it must be read. */
+  private checkpoint: number | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -85,18 +87,20 @@ export class DeliveryRecorder {
   /** Records pages until the end of the log; resolves to the checkpoint reached. */
   private async recordPages(): Promise<number> {
     for (;;) {
-      const from = await this.deliveries.checkpoint();
+      // The checkpoint this recorder last wrote saves a read per page; recordPage() refuses it if another replica moved on since.
+      const from = this.checkpoint ?? (await this.deliveries.checkpoint());
       if (from === undefined) throw new Error('The event-executions checkpoint row is missing');
+      this.checkpoint = undefined;
       const read = await this.store.readAll({ fromPosition: from + 1, maxCount: PAGE_SIZE });
       const deliveries = await this.deliveriesOf(read.events);
       const to = Math.max(from, read.nextPosition - 1, read.events.at(-1)?.position ?? 0);
-      if (to === from) return from;
-      const recorded = await this.deliveries.recordInTransaction(async (manager, checkpoint) => {
-        // Another replica recorded this page meanwhile: leave it, read again from its checkpoint.
-        if (checkpoint !== from) return { result: false, position: checkpoint };
-        await this.deliveries.insert(manager, deliveries);
-        return { result: true, position: to };
-      });
+      if (to === from) {
+        this.checkpoint = from;
+        return from;
+      }
+      // False: another replica recorded this page meanwhile; read again from its checkpoint.
+      const recorded = await this.deliveries.recordPage(from, to, deliveries);
+      if (recorded) this.checkpoint = to;
       if (recorded && deliveries.length > 0) this.onRecorded();
       if (read.isEnd) return to;
       // better-sqlite3 answers synchronously: let timers and requests in between pages.

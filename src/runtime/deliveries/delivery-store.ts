@@ -18,6 +18,12 @@ export type AttemptOutcome =
   | { kind: 'parked'; error: string }
   | { kind: 'dropped'; error: string };
 
+/** How many more deliveries a claim may take per target: `of` the targets listed, `others` for any other. */
+export interface TargetRoom {
+  of: ReadonlyMap<string, number>;
+  others: number;
+}
+
 export interface DeliveryCounts {
   pending: number;
   parked: number;
@@ -78,21 +84,67 @@ export class DeliveryStore {
     return rows.length === 0 ? undefined : Number(rows[0]!.position);
   }
 
-  /** Runs `work` in a write transaction that holds the recorder's checkpoint row, given to it. */
-  recordInTransaction<T>(work: (manager: EntityManager, checkpoint: number) => Promise<{ result: T; position: number }>): Promise<T> {
+  /**
+   * Records `deliveries` and moves the checkpoint from `from` to `to`, both or neither, and only
+   * if the checkpoint is still at `from` (else another replica recorded these events: resolves
+   * to false, nothing written). A delivery already there (same event and target) is left as it is.
+   *
+   * PostgreSQL: one autocommit statement, so one round trip and one commit per page. The
+   * checkpoint UPDATE's `position = from` is re-checked on the row's newest version when a
+   * concurrent replica moved it first, so only one of two racing replicas inserts.
+   * SQLite: one write transaction (its write lock serialises recorders).
+   */
+  async recordPage(from: number, to: number, deliveries: readonly NewDelivery[]): Promise<boolean> {
+    if (this.dialect.kind === 'postgres') return this.recordPageInOneStatement(from, to, deliveries);
     return this.transaction(async (manager) => {
       const checkpoint = await this.dialect.lockCheckpoint(manager, this.checkpointTable, RECORDER_NAME);
       if (checkpoint === undefined) throw new Error('The event-executions checkpoint row is missing');
-      const { result, position } = await work(manager, checkpoint);
-      if (position > checkpoint) {
-        await manager.query(this.sql(`UPDATE ${this.checkpointTable} SET position = ?, updated_at = ? WHERE name = ?`), [position, new Date().toISOString(), RECORDER_NAME]);
-      }
-      return result;
+      if (checkpoint !== from) return false;
+      await this.insert(manager, deliveries);
+      if (to > from) await manager.query(`UPDATE ${this.checkpointTable} SET position = ?, updated_at = ? WHERE name = ?`, [to, new Date().toISOString(), RECORDER_NAME]);
+      return true;
     });
   }
 
-  /** Inside {@link recordInTransaction}: records deliveries; one already there (same event and target) is left as it is. */
-  async insert(manager: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
+  private async recordPageInOneStatement(from: number, to: number, deliveries: readonly NewDelivery[]): Promise<boolean> {
+    const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((delivery) => delivery[key]);
+    const rows: Array<{ moved: string | number }> = await this.dataSource.query(
+      `WITH moved AS (
+          UPDATE ${this.checkpointTable} SET position = $2, updated_at = $3 WHERE name = $4 AND position = $1 RETURNING 1
+        ), inserted AS (
+          INSERT INTO ${this.table} (instance_id, event_id, event_type, target_id, chain_index, event_position, request_id, body, interrupt_on_error, created_at,
+                                    state, attempts, next_attempt_at)
+          SELECT d.instance_id, d.event_id, d.event_type, d.target_id, d.chain_index, d.event_position, d.request_id, d.body, d.interrupt_on_error, d.created_at,
+                 'pending', 0, ${this.nowMs}
+          FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[], $11::text[], $12::text[], $13::int[], $14::bigint[])
+               AS d(instance_id, event_id, event_type, target_id, chain_index, event_position, request_id, body, interrupt_on_error, created_at)
+          WHERE EXISTS (SELECT 1 FROM moved)
+          ON CONFLICT (instance_id, event_id, target_id) DO NOTHING
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM inserted) AS inserted`,
+      [
+        from,
+        to,
+        new Date().toISOString(),
+        RECORDER_NAME,
+        column('instanceId'),
+        column('eventId'),
+        column('eventType'),
+        column('targetId'),
+        column('chainIndex'),
+        column('eventPosition'),
+        column('requestId'),
+        column('body'),
+        deliveries.map((delivery) => (delivery.interruptOnError ? 1 : 0)),
+        column('createdAt'),
+      ],
+    );
+    return Number(rows[0]?.moved ?? 0) > 0;
+  }
+
+  /** Inside a SQLite {@link recordPage}: records deliveries; one already there (same event and target) is left as it is. */
+  private async insert(manager: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
     const now = Date.now();
     for (let start = 0; start < deliveries.length; start += 200) {
       const values = deliveries.slice(start, start + 200).map((delivery) => ({
@@ -113,33 +165,46 @@ export class DeliveryStore {
   /**
    * Claims up to `limit` due deliveries for `owner` until `claimMs` from now: pending, not
    * claimed by a live claimer, no earlier delivery of the same event still pending or parked
-   * with interruptOnError, and not to one of `busyTargets`; among the oldest due ones
-   * ({@link CLAIM_WINDOW}), so deliveries go out roughly in the order they became due. PostgreSQL skips rows another
-   * replica is claiming (FOR UPDATE SKIP LOCKED); a crashed claimer's rows come back when its
-   * claim runs out.
+   * with interruptOnError; at most `room.of(target)` of one target (`room.others` of a target
+   * not listed); among the oldest due ones ({@link CLAIM_WINDOW}), so deliveries go out
+   * roughly in the order they became due. One statement: a batch per round trip. PostgreSQL
+   * skips rows another replica is claiming (FOR UPDATE SKIP LOCKED, taken on the picked rows
+   * only: a window function cannot share a level with it); a crashed claimer's rows come back
+   * when its claim runs out.
    */
-  async claim(owner: string, claimMs: number, limit: number, busyTargets: readonly string[]): Promise<DeliveryRow[]> {
+  async claim(owner: string, claimMs: number, limit: number, room: TargetRoom): Promise<DeliveryRow[]> {
     if (limit <= 0) return [];
-    const busy = busyTargets.length > 0 ? `AND d.target_id NOT IN (${busyTargets.map(() => '?').join(', ')})` : '';
+    const listed = [...room.of];
+    // Typed casts: PostgreSQL would otherwise resolve a CASE of bare parameters to text.
+    const others = 'CAST(? AS INTEGER)';
+    const perTarget = listed.length === 0 ? others : `CASE r.target_id ${listed.map(() => 'WHEN ? THEN CAST(? AS INTEGER)').join(' ')} ELSE ${others} END`;
     const lock = this.dialect.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const unclaimed = (row: string) => `(${row}.claim_until IS NULL OR ${row}.claim_until < ${this.nowMs})`;
     const query = this.sql(`
-      UPDATE ${this.table} SET claimed_by = ?, claim_until = ${this.nowMs} + ${Math.round(claimMs)}
-      WHERE id IN (
-        SELECT d.id FROM ${this.table} d
+      WITH candidates AS (
+        SELECT d.id, d.target_id, d.next_attempt_at FROM ${this.table} d
         WHERE d.id IN (
             SELECT due.id FROM ${this.table} due WHERE due.state = 'pending' AND due.next_attempt_at <= ${this.nowMs}
             ORDER BY due.next_attempt_at, due.id LIMIT ${CLAIM_WINDOW})
-          AND (d.claim_until IS NULL OR d.claim_until < ${this.nowMs})
-          ${busy}
+          AND ${unclaimed('d')}
           AND NOT EXISTS (
             SELECT 1 FROM ${this.table} e
             WHERE e.instance_id = d.instance_id AND e.event_id = d.event_id AND e.chain_index < d.chain_index
               AND (e.state = 'pending' OR (e.state = 'parked' AND e.interrupt_on_error = 1)))
-        ORDER BY d.next_attempt_at, d.id
-        LIMIT ${Math.floor(limit)} ${lock})
+      ), ranked AS (
+        SELECT c.id, c.target_id, c.next_attempt_at, row_number() OVER (PARTITION BY c.target_id ORDER BY c.next_attempt_at, c.id) AS n FROM candidates c
+      ), picked AS (
+        SELECT r.id FROM ranked r WHERE r.n <= ${perTarget} ORDER BY r.next_attempt_at, r.id LIMIT ${Math.floor(limit)}
+      )
+      UPDATE ${this.table} SET claimed_by = ?, claim_until = ${this.nowMs} + ${Math.round(claimMs)}
+      WHERE id IN (SELECT p.id FROM ${this.table} p WHERE p.id IN (SELECT id FROM picked) AND p.state = 'pending' AND ${unclaimed('p')} ${lock})
       RETURNING *`);
-    const raw: unknown = await this.write(query, [owner, ...busyTargets]);
-    return rowsOf(raw).map(toRow);
+    const parameters = [...listed.flatMap(([target, count]) => [target, Math.max(0, count)]), Math.max(0, room.others), owner];
+    const raw: unknown = await this.write(query, parameters);
+    // RETURNING comes in no particular order; the worker sends in the order it is given.
+    return rowsOf(raw)
+      .map(toRow)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
   }
 
   /** Extends the claims of deliveries in flight. */
@@ -157,18 +222,44 @@ export class DeliveryStore {
     await this.write(this.sql(`UPDATE ${this.table} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND id IN (${ids.map(() => '?').join(', ')})`), [owner, ...ids]);
   }
 
-  /** Records an attempt's outcome, if the claim is still `owner`'s (else another worker has the delivery now). */
-  async finish(id: number, owner: string, outcome: AttemptOutcome): Promise<void> {
-    const error = outcome.kind === 'delivered' ? null : outcome.error.slice(0, MAX_ERROR_TEXT);
-    const state: DeliveryState = outcome.kind === 'retry' ? 'pending' : outcome.kind;
-    const attempted = outcome.kind === 'dropped' ? 0 : 1;
-    const next = outcome.kind === 'retry' ? `${this.nowMs} + ${Math.round(outcome.delayMs)}` : 'next_attempt_at';
-    const finished = outcome.kind === 'retry' ? 'NULL' : this.nowMs;
-    await this.write(
-      this.sql(`UPDATE ${this.table} SET state = ?, attempts = attempts + ${attempted}, last_error = ?, next_attempt_at = ${next},
-        finished_at = ${finished}, claimed_by = NULL, claim_until = NULL WHERE id = ? AND claimed_by = ?`),
-      [state, error, id, owner],
-    );
+  /**
+   * Records attempts' outcomes, each only if its claim is still `owner`'s (else another worker
+   * has the delivery now); resolves to the ids recorded. PostgreSQL: one UPDATE … FROM unnest
+   * for the whole batch (one round trip, one commit); SQLite: one transaction.
+   */
+  async finish(owner: string, outcomes: ReadonlyArray<{ id: number; outcome: AttemptOutcome }>): Promise<number[]> {
+    if (outcomes.length === 0) return [];
+    const fields = outcomes.map(({ id, outcome }) => ({
+      id,
+      state: (outcome.kind === 'retry' ? 'pending' : outcome.kind) as DeliveryState,
+      error: outcome.kind === 'delivered' ? null : outcome.error.slice(0, MAX_ERROR_TEXT),
+      attempted: outcome.kind === 'dropped' ? 0 : 1,
+      // Only a retry moves the next attempt, and only a retry leaves the delivery unfinished.
+      delayMs: outcome.kind === 'retry' ? Math.round(outcome.delayMs) : null,
+    }));
+    const set = (o: string) => `state = ${o}.state, attempts = attempts + ${o}.attempted, last_error = ${o}.error,
+        next_attempt_at = CASE WHEN ${o}.delay_ms IS NULL THEN next_attempt_at ELSE ${this.nowMs} + ${o}.delay_ms END,
+        finished_at = CASE WHEN ${o}.state = 'pending' THEN NULL ELSE ${this.nowMs} END, claimed_by = NULL, claim_until = NULL`;
+    if (this.dialect.kind === 'postgres') {
+      const raw: unknown = await this.dataSource.query(
+        `UPDATE ${this.table} t SET ${set('o')}
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::bigint[]) AS o(id, state, error, attempted, delay_ms)
+         WHERE t.id = o.id AND t.claimed_by = $1 RETURNING t.id`,
+        [owner, fields.map((f) => f.id), fields.map((f) => f.state), fields.map((f) => f.error), fields.map((f) => f.attempted), fields.map((f) => f.delayMs)],
+      );
+      return rowsOf(raw).map((row) => Number(row.id));
+    }
+    return this.transaction(async (manager) => {
+      const recorded: number[] = [];
+      for (const f of fields) {
+        const rows: unknown = await manager.query(
+          `UPDATE ${this.table} SET ${set('o')} FROM (SELECT ? AS state, ? AS error, ? AS attempted, ? AS delay_ms) AS o WHERE id = ? AND claimed_by = ? RETURNING id`,
+          [f.state, f.error, f.attempted, f.delayMs, f.id, owner],
+        );
+        if (rowsOf(rows).length > 0) recorded.push(f.id);
+      }
+      return recorded;
+    });
   }
 
   /** SQLite has one service process per file: claims left by a crashed one are free at start. */

@@ -41,12 +41,26 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
  * and per target, posts each signed event body with `Idempotency-Key: <event id>/<target id>`,
  * and records the outcome: delivered, a retry after an exponential backoff, parked after the
  * last attempt, or dropped when older than the maximum age or its target is gone.
+ *
+ * Round trips, not CPU, bound a busy worker (each statement is a wake-up of the database
+ * server and, for a write, a commit): so claims take a batch, and outcomes are written in
+ * batches. A send slot is free again as soon as the target has answered; the outcome joins
+ * the next batch write, and only once that write has committed does the delivery count as
+ * done (metrics, the rest of its event's chain, the claim given up). A crash before that
+ * sends it again after its claim runs out, with the same idempotency key.
  */
 export class DeliveryWorker {
-  private readonly inFlight = new Map<number, DeliveryRow>();
-  private readonly perTarget = new Map<string, number>();
-  /** Claimed, waiting for room at their target. */
-  private readonly waiting: DeliveryRow[] = [];
+  /** Posts to targets now. */
+  private readonly sending = new Map<number, DeliveryRow>();
+  /** Claimed, waiting for a send slot at their target. */
+  private readonly queued: DeliveryRow[] = [];
+  /** Claimed rows (sending or queued) per target. */
+  private readonly heldPerTarget = new Map<string, number>();
+  private readonly sendingPerTarget = new Map<string, number>();
+  /** Answered, their outcomes waiting for the next batch write or in it. */
+  private readonly recording = new Map<number, { row: DeliveryRow; outcome: AttemptOutcome }>();
+  private flushing: Promise<void> | undefined;
+  private flushScheduled = false;
   private live = false;
   private claiming: Promise<void> | undefined;
   private claimAgain = false;
@@ -54,6 +68,10 @@ export class DeliveryWorker {
   private renewTimer: NodeJS.Timeout | undefined;
   private lastSweep = 0;
   private readonly idle = new Set<() => void>();
+  /** Claimed rows this worker holds at most (sending and queued): enough queued to keep every slot busy while the next claim runs. */
+  private readonly maxHeld: number;
+  /** …and of one target, so one target's backlog cannot crowd the others out of the claims. */
+  private readonly maxHeldPerTarget: number;
 
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -62,7 +80,10 @@ export class DeliveryWorker {
     private readonly options: DeliveryWorkerOptions,
     private readonly logger: ProjectionLogger,
     private readonly observer: DeliveryObserver = {},
-  ) {}
+  ) {
+    this.maxHeld = 2 * options.concurrency;
+    this.maxHeldPerTarget = Math.min(this.maxHeld, 4 * options.concurrencyPerTarget);
+  }
 
   async start(): Promise<void> {
     if (this.live) return;
@@ -74,14 +95,15 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** Stops claiming and waits for the deliveries in flight. */
+  /** Stops claiming, gives queued claims back and waits for the deliveries in flight and their outcomes. */
   async stop(): Promise<void> {
     this.live = false;
     clearTimeout(this.pollTimer);
     await this.claiming;
-    const waiting = this.waiting.splice(0).map((row) => row.id);
-    await this.deliveries.release(this.options.owner, waiting).catch(() => undefined);
-    while (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    const queued = this.queued.splice(0);
+    for (const row of queued) this.release(row);
+    await this.deliveries.release(this.options.owner, queued.map((row) => row.id)).catch(() => undefined);
+    while (this.sending.size > 0 || this.recording.size > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
     clearInterval(this.renewTimer);
   }
 
@@ -102,13 +124,17 @@ export class DeliveryWorker {
       this.claimAgain = false;
       try {
         await this.sweep();
-        const room = this.options.concurrency - this.inFlight.size - this.waiting.length;
-        if (room <= 0) return;
-        const busy = [...this.perTarget].filter(([, count]) => count >= this.options.concurrencyPerTarget).map(([target]) => target);
-        const claimed = await this.deliveries.claim(this.options.owner, this.options.claimMs, room, busy);
-        for (const row of claimed) this.begin(row);
-        // A full page may leave more due rows behind; a row skipped for a busy target waits for a finish.
-        if (claimed.length === room) this.claimAgain = true;
+        const limit = this.maxHeld - this.sending.size - this.queued.length;
+        if (limit <= 0) return;
+        const room = new Map([...this.heldPerTarget].map(([target, held]) => [target, this.maxHeldPerTarget - held]));
+        const claimed = await this.deliveries.claim(this.options.owner, this.options.claimMs, limit, { of: room, others: this.maxHeldPerTarget });
+        for (const row of claimed) {
+          this.heldPerTarget.set(row.targetId, (this.heldPerTarget.get(row.targetId) ?? 0) + 1);
+          this.queued.push(row);
+        }
+        this.sendQueued();
+        // A full batch may leave more due rows behind.
+        if (claimed.length === limit) this.claimAgain = true;
       } catch (error) {
         this.logger.error('Claiming event deliveries failed; retrying', { error: errorText(error) });
         return;
@@ -116,68 +142,120 @@ export class DeliveryWorker {
     } while (this.claimAgain && this.live);
   }
 
-  /** Starts a claimed delivery, or keeps it (claimed) until its target has room. */
-  private begin(row: DeliveryRow): void {
-    if ((this.perTarget.get(row.targetId) ?? 0) >= this.options.concurrencyPerTarget) {
-      this.waiting.push(row);
-      return;
+  /** Starts queued deliveries whose targets have a free slot, in claim order. */
+  private sendQueued(): void {
+    for (let index = 0; index < this.queued.length && this.sending.size < this.options.concurrency; ) {
+      const row = this.queued[index]!;
+      if ((this.sendingPerTarget.get(row.targetId) ?? 0) >= this.options.concurrencyPerTarget) {
+        index += 1;
+        continue;
+      }
+      this.queued.splice(index, 1);
+      this.send(row);
     }
-    this.perTarget.set(row.targetId, (this.perTarget.get(row.targetId) ?? 0) + 1);
-    this.inFlight.set(row.id, row);
+  }
+
+  private send(row: DeliveryRow): void {
+    this.sendingPerTarget.set(row.targetId, (this.sendingPerTarget.get(row.targetId) ?? 0) + 1);
+    this.sending.set(row.id, row);
     // Log lines of the attempt carry the id of the request that stored the event.
     const attempt = row.requestId === null ? this.attempt(row) : runWithRequestContext({ correlationId: row.requestId, causationId: row.eventId, requestId: row.requestId }, () => this.attempt(row));
     void attempt
-      .catch((error: unknown) => this.logger.error('Recording a delivery outcome failed; the claim runs out and it is sent again', { deliveryId: row.id, error: errorText(error) }))
-      .finally(() => this.end(row));
+      .then(
+        (outcome) => this.record(row, outcome),
+        (error: unknown) => this.logger.error('A delivery attempt failed unexpectedly; the claim runs out and it is sent again', { deliveryId: row.id, error: errorText(error) }),
+      )
+      .finally(() => this.answered(row));
   }
 
-  private end(row: DeliveryRow): void {
-    this.inFlight.delete(row.id);
-    const left = (this.perTarget.get(row.targetId) ?? 1) - 1;
-    if (left <= 0) this.perTarget.delete(row.targetId);
-    else this.perTarget.set(row.targetId, left);
-    const next = this.waiting.findIndex((waiting) => waiting.targetId === row.targetId);
-    if (next >= 0 && this.live) this.begin(this.waiting.splice(next, 1)[0]!);
-    if (this.inFlight.size === 0) {
-      for (const resolve of this.idle) resolve();
-      this.idle.clear();
+  /** The target answered (or the attempt ended): its slot is free for the next queued delivery. */
+  private answered(row: DeliveryRow): void {
+    this.sending.delete(row.id);
+    decrement(this.sendingPerTarget, row.targetId);
+    this.release(row);
+    if (!this.live) {
+      this.settleIdle();
+      return;
     }
-    this.wake();
+    this.sendQueued();
+    if (this.runsLow(row.targetId)) this.wake();
   }
 
-  private async attempt(row: DeliveryRow): Promise<void> {
-    const { owner, maxAgeMs, maxAttempts } = this.options;
-    const ageMs = Date.now() - row.createdAt;
-    if (ageMs > maxAgeMs) {
-      await this.deliveries.finish(row.id, owner, { kind: 'dropped', error: `older than DELIVERY_MAX_AGE (${maxAgeMs} ms)` });
-      this.observer.onDropped?.(1);
-      return;
+  /**
+   * Whether to claim again: once a target's queue runs low, not after every answer, since each
+   * claim is a statement that scans the oldest due deliveries. Targets this worker holds nothing
+   * of are found by the claims these trigger, the recorder's wake-ups and the poll.
+   */
+  private runsLow(targetId: string): boolean {
+    return (this.heldPerTarget.get(targetId) ?? 0) <= this.maxHeldPerTarget / 2;
+  }
+
+  private release(row: DeliveryRow): void {
+    decrement(this.heldPerTarget, row.targetId);
+  }
+
+  private record(row: DeliveryRow, outcome: AttemptOutcome): void {
+    this.recording.set(row.id, { row, outcome });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // The outcomes of every answer of this turn of the event loop (and any that came while the previous write ran) go in one write.
+    setImmediate(() => {
+      void (this.flushing ?? Promise.resolve()).then(() => {
+        this.flushScheduled = false;
+        this.flushing = this.flush().finally(() => {
+          this.flushing = undefined;
+        });
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Writes are one at a time (see record()): what is in the map now is one batch.
+    const batch = [...this.recording.values()];
+    if (batch.length === 0) return;
+    let recorded: Set<number>;
+    try {
+      recorded = new Set(await this.deliveries.finish(this.options.owner, batch.map(({ row, outcome }) => ({ id: row.id, outcome }))));
+    } catch (error) {
+      this.logger.error('Recording delivery outcomes failed; their claims run out and they are sent again', { deliveries: batch.length, error: errorText(error) });
+      recorded = new Set();
     }
-    const target = await this.index.target(row.instanceId, row.targetId);
-    if (target === undefined) {
-      await this.deliveries.finish(row.id, owner, { kind: 'dropped', error: 'the target was removed' });
-      this.observer.onDropped?.(1);
-      return;
-    }
-    // An event delivery succeeds on any 2xx, whatever the target type: there is nothing to replace.
-    const result = await this.caller.call({ ...target, targetType: TargetType.Webhook }, row.body, { [IDEMPOTENCY_KEY_HEADER]: `${row.eventId}/${row.targetId}` });
-    let outcome: AttemptOutcome;
-    if (result.outcome !== 'failed') {
-      outcome = { kind: 'delivered' };
-    } else {
-      const attempts = row.attempts + 1;
-      outcome =
-        attempts >= maxAttempts
-          ? { kind: 'parked', error: result.reason }
-          : { kind: 'retry', error: result.reason, delayMs: backoffDelay(attempts, { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs }) };
-    }
-    await this.deliveries.finish(row.id, owner, outcome);
+    for (const { row } of batch) this.recording.delete(row.id);
+    for (const { row, outcome } of batch) if (recorded.has(row.id)) this.report(row, outcome);
+    this.settleIdle();
+    // The rest of a finished delivery's chain may be due now.
+    if (batch.some(({ row }) => recorded.has(row.id) && this.runsLow(row.targetId))) this.wake();
+  }
+
+  private report(row: DeliveryRow, outcome: AttemptOutcome): void {
     if (outcome.kind === 'delivered') this.observer.onDelivered?.(row, Date.now() - row.createdAt);
     if (outcome.kind === 'retry') this.observer.onRetry?.(row);
+    if (outcome.kind === 'dropped') this.observer.onDropped?.(1);
     if (outcome.kind === 'parked') {
       this.logger.warn('A delivery used up its attempts and is parked', { deliveryId: row.id, targetId: row.targetId, eventId: row.eventId, attempts: row.attempts + 1 });
       this.observer.onParked?.(row);
     }
+  }
+
+  private settleIdle(): void {
+    if (this.sending.size > 0 || this.recording.size > 0) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private async attempt(row: DeliveryRow): Promise<AttemptOutcome> {
+    const { maxAgeMs, maxAttempts } = this.options;
+    const ageMs = Date.now() - row.createdAt;
+    if (ageMs > maxAgeMs) return { kind: 'dropped', error: `older than DELIVERY_MAX_AGE (${maxAgeMs} ms)` };
+    const target = await this.index.target(row.instanceId, row.targetId);
+    if (target === undefined) return { kind: 'dropped', error: 'the target was removed' };
+    // An event delivery succeeds on any 2xx, whatever the target type: there is nothing to replace.
+    const result = await this.caller.call({ ...target, targetType: TargetType.Webhook }, row.body, { [IDEMPOTENCY_KEY_HEADER]: `${row.eventId}/${row.targetId}` });
+    if (result.outcome !== 'failed') return { kind: 'delivered' };
+    const attempts = row.attempts + 1;
+    return attempts >= maxAttempts
+      ? { kind: 'parked', error: result.reason }
+      : { kind: 'retry', error: result.reason, delayMs: backoffDelay(attempts, { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs }) };
   }
 
   /** At most every few seconds: drops pending deliveries past the maximum age (those held back behind a parked one included). */
@@ -193,7 +271,8 @@ export class DeliveryWorker {
 
   private async renewClaims(): Promise<void> {
     try {
-      await this.deliveries.renew(this.options.owner, [...this.inFlight.keys(), ...this.waiting.map((row) => row.id)], this.options.claimMs);
+      const held = [...this.sending.keys(), ...this.queued.map((row) => row.id), ...this.recording.keys()];
+      await this.deliveries.renew(this.options.owner, held, this.options.claimMs);
     } catch (error) {
       this.logger.warn('Renewing delivery claims failed', { error: errorText(error) });
     }
@@ -207,6 +286,12 @@ export class DeliveryWorker {
     }, this.options.pollMs);
     this.pollTimer.unref();
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left <= 0) counts.delete(key);
+  else counts.set(key, left);
 }
 
 function errorText(error: unknown): string {
