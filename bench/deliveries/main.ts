@@ -10,6 +10,12 @@
  * first publish to the last delivery received. Delay: events published one at a time at
  * BENCH_RATE per second for BENCH_SECONDS, each carrying its publish time; delay = arrival at the
  * target minus publish time (same clock).
+ *
+ * While the backlog is sent (publishers idle), also the service's CPU per delivery and, on
+ * PostgreSQL, the transactions committed in the bench's database per delivery (each statement
+ * outside a transaction is one): figures that hold up on a loaded machine better than rates.
+ * They count the whole database, so give the bench a database of its own
+ * (BENCH_DATABASE_URL=postgres://…/<a database nothing else uses>) for that figure.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -17,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiClient, embeddedToken } from '../support/api-client';
 import { ServiceProcess } from '../support/service-process';
 import { distribution, round } from '../support/stats';
-import { ServiceStorage, type StoreKind } from '../support/storage';
+import { ServiceStorage, withPostgres, type StoreKind } from '../support/storage';
 
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -105,8 +111,14 @@ async function run(kind: StoreKind): Promise<Record<string, unknown>> {
     await Promise.all([publisher(), publisher(), publisher(), publisher()]);
     const published = performance.now();
     const arrivedWhilePublishing = target.arrivals.size;
+    const [cpuBefore, commitsBefore] = [service.cpuSeconds(), await commits(storage)];
     await until(() => ids.every((id) => target.arrivals.has(id)), 300_000);
     const delivered = performance.now();
+    const backlog = EVENTS - arrivedWhilePublishing;
+    const cpuPerDelivery = ((service.cpuSeconds() - cpuBefore) * 1000) / backlog;
+    // Backends report their counts when idle, at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const commitsPerDelivery = ((await commits(storage)) - commitsBefore) / backlog;
 
     // Delay at a steady rate.
     const paced: string[] = [];
@@ -128,7 +140,9 @@ async function run(kind: StoreKind): Promise<Record<string, unknown>> {
       deliveriesPerSecond: round((EVENTS / (delivered - started)) * 1000, 0),
       totalSeconds: round((delivered - started) / 1000, 2),
       // The backlog left when publishing ended, sent with the publishers idle.
-      backlogDeliveriesPerSecond: round(((EVENTS - arrivedWhilePublishing) / (delivered - published)) * 1000, 0),
+      backlogDeliveriesPerSecond: round((backlog / (delivered - published)) * 1000, 0),
+      backlogServiceCpuMsPerDelivery: round(cpuPerDelivery, 3),
+      ...(kind === 'postgres' && { backlogCommitsPerDelivery: round(commitsPerDelivery, 2) }),
       repeats: target.received - EVENTS - paced.length,
       pacedRate: RATE,
       delayP50Ms: round(delays.p50, 1),
@@ -140,6 +154,15 @@ async function run(kind: StoreKind): Promise<Record<string, unknown>> {
     await target.close();
     await storage.drop();
   }
+}
+
+/** Transactions committed so far in the bench's PostgreSQL database (0 on SQLite). */
+async function commits(storage: ServiceStorage): Promise<number> {
+  if (storage.kind !== 'postgres' || !storage.serverUrl) return 0;
+  return withPostgres(storage.serverUrl, async (client) => {
+    const { rows } = await client.query<{ commits: string }>('SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0]?.commits ?? 0);
+  });
 }
 
 async function main(): Promise<void> {
