@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { operations, type FailedEvent, type ParkedDelivery, type Projection, type RebuildJob, type Subscriber } from '../api/operations';
 import { SYSTEM_ROLE } from '../api/session';
+import { DataTable } from '../components/data-table';
 import { EmptyState, ErrorText } from '../components/form';
 import { tokenCommand } from '../../../src/auth/token-command';
 
@@ -115,43 +116,45 @@ function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
       {projections === undefined ? (
         <p className="loading">Loading projections…</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Projections">
-          <table>
-            <caption className="visually-hidden">Projections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Position</th>
-                <th scope="col">Lag (events)</th>
-                <th scope="col">Status</th>
-                <th scope="col">Rebuild</th>
-              </tr>
-            </thead>
-            <tbody>
-              {projections.map((projection) => {
+        <DataTable
+          label={{ text: 'Projections' }}
+          caption="Projections"
+          rows={projections}
+          rowKey={(projection) => projection.name}
+          columns={[
+            { header: 'Name', className: 'mono', cell: (projection) => projection.name },
+            { header: 'Position', className: 'mono', cell: (projection) => projection.position },
+            { header: 'Lag (events)', cell: (projection) => projection.lagEvents },
+            {
+              header: 'Status',
+              cell: (projection) => {
+                const status = jobs[projection.name]?.state === 'running' ? 'rebuilding' : projection.status;
+                return (
+                  <>
+                    <span className={`badge badge-${status}`}>{status}</span>
+                    {projection.lastError ? <p className="hint break">{projection.lastError}</p> : null}
+                  </>
+                );
+              },
+            },
+            {
+              header: 'Rebuild',
+              className: 'rebuild-cell',
+              cell: (projection) => {
                 const job = jobs[projection.name];
                 const busy = job?.state === 'running';
                 return (
-                  <tr key={projection.name}>
-                    <td data-label="Name" className="mono">{projection.name}</td>
-                    <td data-label="Position" className="mono">{projection.position}</td>
-                    <td data-label="Lag (events)">{projection.lagEvents}</td>
-                    <td data-label="Status">
-                      <span className={`badge badge-${busy ? 'rebuilding' : projection.status}`}>{busy ? 'rebuilding' : projection.status}</span>
-                      {projection.lastError ? <p className="hint break">{projection.lastError}</p> : null}
-                    </td>
-                    <td data-label="Rebuild" className="rebuild-cell">
-                      <button type="button" className="button small" disabled={busy} aria-busy={busy} onClick={() => void start(projection.name)}>
-                        {busy ? 'Rebuilding…' : `Rebuild ${projection.name}`}
-                      </button>
-                      {job ? <RebuildProgress job={job} /> : null}
-                    </td>
-                  </tr>
+                  <>
+                    <button type="button" className="button small" disabled={busy} aria-busy={busy} onClick={() => void start(projection.name)}>
+                      {busy ? 'Rebuilding…' : `Rebuild ${projection.name}`}
+                    </button>
+                    {job ? <RebuildProgress job={job} /> : null}
+                  </>
                 );
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+          ]}
+        />
       )}
     </section>
   );
@@ -199,31 +202,19 @@ function SubscribersSection() {
       {subscribers === undefined ? (
         <p className="loading">Loading subscribers…</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Subscribers">
-          <table>
-            <caption className="visually-hidden">Subscribers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Position</th>
-                <th scope="col">Lag (events)</th>
-                <th scope="col">Failed events</th>
-                <th scope="col">Lease holder</th>
-              </tr>
-            </thead>
-            <tbody>
-              {subscribers.map((subscriber) => (
-                <tr key={subscriber.name}>
-                  <td data-label="Name" className="mono">{subscriber.name}</td>
-                  <td data-label="Position" className="mono">{subscriber.position}</td>
-                  <td data-label="Lag (events)">{subscriber.lagEvents}</td>
-                  <td data-label="Failed events">{subscriber.failedEvents}</td>
-                  <td data-label="Lease holder" className="mono break">{subscriber.leaseHolder ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={{ text: 'Subscribers' }}
+          caption="Subscribers"
+          rows={subscribers}
+          rowKey={(subscriber) => subscriber.name}
+          columns={[
+            { header: 'Name', className: 'mono', cell: (subscriber) => subscriber.name },
+            { header: 'Position', className: 'mono', cell: (subscriber) => subscriber.position },
+            { header: 'Lag (events)', cell: (subscriber) => subscriber.lagEvents },
+            { header: 'Failed events', cell: (subscriber) => subscriber.failedEvents },
+            { header: 'Lease holder', className: 'mono break', cell: (subscriber) => subscriber.leaseHolder ?? '—' },
+          ]}
+        />
       )}
       <h3 id="failed-events-title">Failed events</h3>
       <p role="status" className="muted">{outcome}</p>
@@ -232,39 +223,28 @@ function SubscribersSection() {
           Every event was handled. When a subscriber gives up on an event, it appears here: fix its cause (the error says what), then retry it.
         </EmptyState>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="failed-events-title">
-          <table>
-            <caption className="visually-hidden">Failed events, in log order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Id</th>
-                <th scope="col">Subscriber</th>
-                <th scope="col">Type</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Error</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {failed.map((event) => (
-                <tr key={event.id}>
-                  <td data-label="Id" className="mono">{event.id}</td>
-                  <td data-label="Subscriber" className="mono">{event.subscriber}</td>
-                  <td data-label="Type" className="mono">{event.type}</td>
-                  <td data-label="Attempts">{event.attempts}</td>
-                  <td data-label="Error" className="break">
-                    <StoredError text={event.error} />
-                  </td>
-                  <td className="row-actions">
-                    <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === event.id} onClick={() => void retry(event)}>
-                      {retrying === event.id ? 'Retrying…' : `Retry event ${event.id}`}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={{ by: 'failed-events-title' }}
+          caption="Failed events, in log order"
+          rows={failed}
+          rowKey={(event) => event.id}
+          columns={[
+            { header: 'Id', className: 'mono', cell: (event) => event.id },
+            { header: 'Subscriber', className: 'mono', cell: (event) => event.subscriber },
+            { header: 'Type', className: 'mono', cell: (event) => event.type },
+            { header: 'Attempts', cell: (event) => event.attempts },
+            { header: 'Error', className: 'break', cell: (event) => <StoredError text={event.error} /> },
+            {
+              header: 'Actions',
+              actions: true,
+              cell: (event) => (
+                <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === event.id} onClick={() => void retry(event)}>
+                  {retrying === event.id ? 'Retrying…' : `Retry event ${event.id}`}
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );
@@ -274,6 +254,7 @@ function DeliveriesSection() {
   const [deliveries, setDeliveries] = useState<ParkedDelivery[]>();
   const [error, setError] = useState<ApiError>();
   const [outcome, setOutcome] = useState('');
+  const [retrying, setRetrying] = useState<string>();
 
   const load = useCallback(async () => {
     try {
@@ -288,12 +269,15 @@ function DeliveriesSection() {
   }, [load]);
 
   const retry = async (delivery: ParkedDelivery) => {
+    setRetrying(delivery.id);
     try {
       await operations.retryDelivery(delivery.id);
       setOutcome(`Delivery ${delivery.id} is pending again; the service sends it shortly.`);
       await load();
     } catch (caught) {
       setError(errorOf(caught));
+    } finally {
+      setRetrying(undefined);
     }
   };
 
@@ -310,39 +294,29 @@ function DeliveriesSection() {
           Every event reached its targets. When a target keeps failing, its delivery is parked here: fix the target (see the error), then retry it.
         </EmptyState>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Parked deliveries">
-          <table>
-            <caption className="visually-hidden">Parked deliveries, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Id</th>
-                <th scope="col">Instance</th>
-                <th scope="col">Event type</th>
-                <th scope="col">Target</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Error</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((delivery) => (
-                <tr key={delivery.id}>
-                  <td data-label="Id" className="mono">{delivery.id}</td>
-                  <td data-label="Instance" className="mono break">{delivery.instanceId}</td>
-                  <td data-label="Event type" className="mono">{delivery.eventType}</td>
-                  <td data-label="Target" className="mono break">{delivery.targetId}</td>
-                  <td data-label="Attempts">{delivery.attempts}</td>
-                  <td data-label="Error" className="break">{delivery.lastError ? <StoredError text={delivery.lastError} /> : '—'}</td>
-                  <td className="row-actions">
-                    <button type="button" className="button small" onClick={() => void retry(delivery)}>
-                      Retry delivery {delivery.id}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={{ text: 'Parked deliveries' }}
+          caption="Parked deliveries, oldest first"
+          rows={deliveries}
+          rowKey={(delivery) => delivery.id}
+          columns={[
+            { header: 'Id', className: 'mono', cell: (delivery) => delivery.id },
+            { header: 'Instance', className: 'mono break', cell: (delivery) => delivery.instanceId },
+            { header: 'Event type', className: 'mono', cell: (delivery) => delivery.eventType },
+            { header: 'Target', className: 'mono break', cell: (delivery) => delivery.targetId },
+            { header: 'Attempts', cell: (delivery) => delivery.attempts },
+            { header: 'Error', className: 'break', cell: (delivery) => (delivery.lastError ? <StoredError text={delivery.lastError} /> : '—') },
+            {
+              header: 'Actions',
+              actions: true,
+              cell: (delivery) => (
+                <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === delivery.id} onClick={() => void retry(delivery)}>
+                  {retrying === delivery.id ? 'Retrying…' : `Retry delivery ${delivery.id}`}
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );
