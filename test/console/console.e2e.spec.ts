@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ApiClient } from '../support/api';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium, screenshot, seriousA11yViolations } from './browser';
@@ -45,6 +45,15 @@ afterAll(async () => {
   await browser?.close();
   await testApp?.close();
 });
+
+/** An element's box, as the page's script reads it (the tests compile without DOM types). */
+type Boxed = { getBoundingClientRect(): { top: number; right: number } };
+
+/** The distinct tops of a row's buttons: one when they sit on one line. */
+async function buttonTops(row: Locator): Promise<number[]> {
+  const tops: number[] = await row.getByRole('button').evaluateAll((buttons: Boxed[]) => buttons.map((button) => Math.round(button.getBoundingClientRect().top)));
+  return [...new Set(tops)];
+}
 
 describe('web console', () => {
   let log: Page;
@@ -113,6 +122,9 @@ describe('web console', () => {
     const api = await ApiClient.of(testApp, INSTANCE);
     const listed = (await api.listTargets()).body as { result: { name: string; endpoint: string; restWebhook?: { interruptOnError: boolean } }[] };
     expect(listed.result).toEqual([expect.objectContaining({ name: 'audit-hook', endpoint: 'https://hooks.example.com/audit', restWebhook: { interruptOnError: true } })]);
+    // At 1280 px the row's buttons sit on one line, and the table needs no sideways scrolling.
+    await expect(buttonTops(row)).resolves.toHaveLength(1);
+    await expect(work.getByRole('region', { name: 'Target list' }).evaluate((region: { scrollWidth: number; clientWidth: number }) => region.scrollWidth - region.clientWidth)).resolves.toBeLessThanOrEqual(0);
     await screenshot(work, 'targets');
   });
 
@@ -196,6 +208,9 @@ describe('web console', () => {
       await signIn(page);
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(overflow).toBeLessThanOrEqual(0);
+      // The row's buttons wrap within the width instead of pushing the page sideways.
+      const rightEdge: number = await page.getByRole('row').filter({ hasText: 'audit-hook' }).getByRole('button').evaluateAll((buttons: Boxed[]) => Math.max(...buttons.map((button) => button.getBoundingClientRect().right)));
+      expect(rightEdge).toBeLessThanOrEqual(390);
       await screenshot(page, 'targets-phone-dark');
       await expectAccessible(page);
       await openPage(page, 'Event log');

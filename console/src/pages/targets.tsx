@@ -108,7 +108,7 @@ export function TargetsPage() {
                     </th>
                   ))}
                   <th scope="col">Interrupts on error</th>
-                  <th scope="col">
+                  <th scope="col" className="actions-cell">
                     <span className="visually-hidden">Actions</span>
                   </th>
                 </tr>
@@ -125,24 +125,26 @@ export function TargetsPage() {
                     <td data-label="Timeout">{target.timeout}</td>
                     <td data-label="Changed">{target.details?.changeDate ? new Date(target.details.changeDate).toLocaleString() : ''}</td>
                     <td data-label="Interrupts on error">{interruptsOnError(target) ? 'Yes' : 'No'}</td>
-                    <td className="row-actions">
-                      <button type="button" className="button" onClick={() => setEditing(target)} aria-label={`Edit ${target.name}`}>
-                        Edit
-                      </button>
-                      <button type="button" className="button" onClick={() => setShowingKey(target)} aria-label={`Signing key of ${target.name}`}>
-                        Signing key
-                      </button>
-                      <Confirm
-                        trigger={
-                          <button type="button" className="button danger" aria-label={`Delete ${target.name}`}>
-                            Delete
-                          </button>
-                        }
-                        title={`Delete target ${target.name}?`}
-                        description="Executions that call it stop calling it; an execution left with no target is removed."
-                        confirmLabel="Delete target"
-                        onConfirm={() => remove(target)}
-                      />
+                    <td className="actions-cell">
+                      <div className="row-actions">
+                        <button type="button" className="button" onClick={() => setEditing(target)} aria-label={`Edit ${target.name}`}>
+                          Edit
+                        </button>
+                        <button type="button" className="button" onClick={() => setShowingKey(target)} aria-label={`Signing key of ${target.name}`}>
+                          Signing key
+                        </button>
+                        <Confirm
+                          trigger={
+                            <button type="button" className="button danger" aria-label={`Delete ${target.name}`}>
+                              Delete
+                            </button>
+                          }
+                          title={`Delete target ${target.name}?`}
+                          description="Executions that call it stop calling it; an execution left with no target is removed."
+                          confirmLabel="Delete target"
+                          onConfirm={() => remove(target)}
+                        />
+                      </div>
                     </td>
                   </tr>
                 ))}
