@@ -30,15 +30,15 @@ export const SYSTEM_PATHS: PathsObject = {
       {
         '202': ok('Started', 'RebuildProgress'),
         '404': unknownProjectionResponse,
-        '409': errorResponse('A rebuild of this projection is already running, on this replica or another (code 10, SYSTEM-2h7tp0ys6e)', rebuildRunning('targets')),
+        '409': errorResponse('A rebuild of this projection is already running, on this replica, another or the command line (code 10, SYSTEM-2h7tp0ys6e)', rebuildRunning('targets')),
       },
       { parameters: [projectionName] },
     ),
     get: operation(
       'GetProjectionRebuild',
-      'The progress of the latest rebuild of the projection, started on any replica (read from the database they share), in events of its types (done / total)',
+      'The progress of the latest rebuild of the projection, started on any replica or the command line (read from the database they share), in events of its types (done / total)',
       'system.projections.read',
-      { '200': ok('The rebuild', 'RebuildProgress'), '404': errorResponse('No such projection (SYSTEM-4q8zr2mw7d), or no rebuild of it was ever started through this API (code 5, SYSTEM-9c1kx5vb3n)', noRebuild('targets')) },
+      { '200': ok('The rebuild', 'RebuildProgress'), '404': errorResponse('No such projection (SYSTEM-4q8zr2mw7d), or no rebuild of it started yet, through this API or the command line (code 5, SYSTEM-9c1kx5vb3n)', noRebuild('targets')) },
       { parameters: [projectionName] },
     ),
   },
@@ -91,7 +91,7 @@ const rebuildProgress: SchemaObject = {
     startedAt: { type: 'string', format: 'date-time' },
     finishedAt: { type: 'string', format: 'date-time', nullable: true },
     position: { type: 'integer', nullable: true, description: 'The live checkpoint after the switch, once done' },
-    error: { type: 'string', nullable: true, description: 'Why it failed (also: its replica stopped writing its progress)' },
+    error: { type: 'string', nullable: true, description: 'Why it failed (also: the process running it stopped writing its progress)' },
   },
 };
 

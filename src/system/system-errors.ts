@@ -12,7 +12,7 @@ export const SystemErrorId = {
 
 export const unknownProjection = (name: string, known: readonly string[]): ApiError =>
   notFound(SystemErrorId.unknownProjection, `Projection "${name}" does not exist (projections: ${known.join(', ')})`);
-export const noRebuild = (name: string): ApiError => notFound(SystemErrorId.noRebuild, `No rebuild of projection "${name}" was started through this API`);
+export const noRebuild = (name: string): ApiError => notFound(SystemErrorId.noRebuild, `No rebuild of projection "${name}" was started yet (through this API or the command line)`);
 export const rebuildRunning = (name: string): ApiError => aborted(SystemErrorId.rebuildRunning, `A rebuild of projection "${name}" is already running`);
 export const unknownSubscriber = (name: string, known: readonly string[]): ApiError =>
   notFound(SystemErrorId.unknownSubscriber, `Subscriber "${name}" does not exist (subscribers: ${known.join(', ')})`);

@@ -93,12 +93,26 @@ describe.each(STORE_SETUPS)('projections command line (%s)', (setup) => {
         if (list.status !== 200 || list.body.result.length !== 1) failures.push(`list ${list.status} ${JSON.stringify(list.body)}`);
       }
     })();
+    // The service's operations endpoint shows the command line's rebuild while it runs.
+    const systemToken = await testApp.token('system', { roles: ['SYSTEM_OWNER'] });
+    const seenByService: Array<{ state: string; done: number; total: number }> = [];
+    const watch = (async () => {
+      while (loading) {
+        const progress = await testApp.http().get('/system/v1/projections/executions/rebuild').set('Authorization', `Bearer ${systemToken}`);
+        if (progress.status === 200) seenByService.push(progress.body);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     const progressLines: string[] = [];
     const rebuilt = await runCommand(['projections', 'rebuild', 'executions', '--batch-size', '100', '--progress-interval', '1'], env, {
       onStderr: (text) => progressLines.push(text),
     });
     loading = false;
-    await load;
+    await Promise.all([load, watch]);
+    expect(seenByService.some((job) => job.state === 'running' && job.done > 0 && job.done < job.total)).toBe(true);
+    const finished = (await testApp.http().get('/system/v1/projections/executions/rebuild').set('Authorization', `Bearer ${systemToken}`)).body;
+    expect(finished).toMatchObject({ projection: 'executions', state: 'done', phase: 'done', error: null });
+    expect(finished.done).toBe(finished.total);
 
     expect(failures).toEqual([]);
     expect(rebuilt.exitCode).toBe(0);
@@ -124,6 +138,9 @@ describe.each(STORE_SETUPS)('projections command line (%s)', (setup) => {
     });
     expect(first.exitCode).toBe(1);
     expect(first.stderr).toContain('error: rebuild of "executions" interrupted; run the command again to resume it');
+    const systemToken = await testApp.token('system', { roles: ['SYSTEM_OWNER'] });
+    const shown = await testApp.http().get('/system/v1/projections/executions/rebuild').set('Authorization', `Bearer ${systemToken}`);
+    expect(shown.body).toMatchObject({ state: 'failed', error: expect.stringContaining('rebuild of "executions" interrupted; run the command again to resume it') });
 
     const status = JSON.parse((await runCommand(['projections', 'status', '--json'], env)).stdout);
     const interrupted = status.projections.find((projection: { name: string }) => projection.name === 'executions').rebuild;

@@ -123,7 +123,7 @@ describe('a rebuild started on one replica, watched from another (postgres)', ()
     const progress = await asSystem(replica, 'get', '/system/v1/projections/targets/rebuild');
     expect(progress.status).toBe(200);
     expect(progress.body).toMatchObject({ projection: 'targets', state: 'failed', done: 5, total: 10 });
-    expect(progress.body.error).toMatch(/^The replica running it \(gone-host:4242\) stopped reporting \d+ s ago; start the rebuild again to resume it$/);
+    expect(progress.body.error).toMatch(/^The process running it \(gone-host:4242\) stopped reporting \d+ s ago; start the rebuild again to resume it$/);
 
     expect((await asSystem(replica, 'post', '/system/v1/projections/targets/rebuild')).status).toBe(202);
     for (let polls = 0; polls < 500; polls += 1) {

@@ -1,7 +1,9 @@
 import { RebuildInProgressError, type RebuildInfo, type RebuildResult } from '@app/eventsourcing';
 import { countEventsAfter } from '../../persistence/log-lag';
+import { processName, RebuildJobRecorder } from '../../system/rebuild-job-recorder';
+import { RebuildJobStore } from '../../system/rebuild-job-store';
 import { CliError, type CliIo } from '../cli-io';
-import { openOperationsContext, type OperationsContext } from '../support/operations-context';
+import { openOperationsContext, stderrLogger, type OperationsContext } from '../support/operations-context';
 import { rebuildProgressView } from '../support/rebuild-progress-view';
 import { firstLine, renderTable } from '../support/table';
 
@@ -161,21 +163,31 @@ export async function rebuild(io: CliIo, name: string, options: RebuildCommandOp
     const names = (await context.engine.status()).projections.map((projection) => projection.name);
     if (!names.includes(name)) throw new CliError(`unknown projection "${name}" (projections: ${names.join(', ')})`);
     const view = rebuildProgressView(io);
+    // Written to the read-model database too: the service's operations endpoints and console show it.
+    const recorder = new RebuildJobRecorder(new RebuildJobStore(context.readModel, context.engine), name, `command line on ${processName()}`, stderrLogger(io));
     let result: RebuildResult;
     try {
       result = await context.engine.rebuild(name, {
         fresh: options.fresh,
         signal: io.interrupt,
-        onProgress: (progress) => view.update(progress),
+        onProgress: (progress) => {
+          view.update(progress);
+          recorder.report(progress);
+        },
         ...(batchSize !== undefined ? { batchSize } : {}),
         ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
       });
     } catch (error) {
       view.stop();
-      if (io.interrupt?.aborted) throw new CliError(`rebuild of "${name}" interrupted; run the command again to resume it (or add --fresh to start over)`);
-      if (error instanceof RebuildInProgressError) throw new CliError(`${error.message}: another process is rebuilding "${name}"`);
-      throw error;
+      const failure = io.interrupt?.aborted
+        ? new CliError(`rebuild of "${name}" interrupted; run the command again to resume it (or add --fresh to start over)`)
+        : error instanceof RebuildInProgressError
+          ? new CliError(`${error.message}: another process is rebuilding "${name}"`)
+          : error;
+      await recorder.failed(failure instanceof Error ? failure.message : String(failure));
+      throw failure;
     }
+    await recorder.succeeded(result.position);
     view.stop();
     if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
     else {
