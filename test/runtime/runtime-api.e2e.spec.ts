@@ -192,6 +192,18 @@ describe('actions.runtime.v1.RuntimeService over REST, gRPC, gRPC-web and Connec
       expect({ code: error.code, status: error.status }).toEqual({ code: Code.InvalidArgument, status: name === 'rest' ? 400 : undefined });
     });
 
+    it.each<[string, JsonObject, string]>([
+      ['deep in the request', { fullMethod: METHOD, request: { a: [1, { b: 'x\u0000' }] } }, 'request.a.1.b'],
+      ['in a header value', { fullMethod: METHOD, request: {}, headers: { 'x-a': ['ok', 'b\u0000'] } }, 'headers.x-a.1'],
+    ])('RunRequest: names a NUL character %s by its JSON path', async (_case, request, path) => {
+      const { runner } = await instance();
+      const error = await failure(client().call('runRequest', request, runner));
+      expect({ code: error.code, message: error.message }).toEqual({
+        code: Code.InvalidArgument,
+        message: expect.stringContaining(`${path} must be Unicode text without NUL characters or unpaired surrogates`) as unknown,
+      });
+    });
+
     it('needs action.execution.run for every RPC: other permissions are refused (AUTH-5mWD2)', async () => {
       const instanceId = `instance-${randomUUID()}`;
       const everythingElse = await app.token(instanceId, { roles: [], permissions: ALL_PERMISSIONS.filter((permission) => permission !== 'action.execution.run') });

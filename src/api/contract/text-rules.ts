@@ -103,6 +103,7 @@ function elementCheck(field: DescField): ValueCheck {
   const message = field.message;
   // Generated messages hold a Struct field as its plain JSON object, not as a Struct message.
   if (message?.typeName === 'google.protobuf.Struct' && field.fieldKind === 'message') return jsonCheck;
+  if (message !== undefined && FREE_FORM.has(message.typeName)) return freeFormCheck;
   if (message === undefined || (field.fieldKind === 'map' && field.mapKind !== 'message') || (field.fieldKind === 'list' && field.listKind !== 'message')) {
     return noCheck;
   }
@@ -119,6 +120,41 @@ const jsonCheck: ValueCheck = (value) => {
     if (bad !== undefined) return within(bad, key);
   }
   return undefined;
+};
+
+/** Messages that stand for free-form JSON: a bad string in them is named by its JSON path. */
+const FREE_FORM = new Set(['google.protobuf.Value', 'google.protobuf.ListValue', 'google.protobuf.Struct']);
+
+interface FreeFormMessage {
+  $typeName: string;
+  kind?: { case: string | undefined; value?: unknown };
+  values?: unknown[];
+  fields?: Record<string, unknown>;
+}
+
+/** A Value, ListValue or Struct message, walked as the JSON it holds (`request.a.1.b`, not its message fields). */
+const freeFormCheck: ValueCheck = (value) => {
+  const message = value as FreeFormMessage;
+  switch (message.$typeName) {
+    case 'google.protobuf.Value': {
+      const kind = message.kind;
+      if (kind?.case === 'stringValue') return hasBadText(kind.value as string) ? BAD_HERE() : undefined;
+      return kind?.case === 'structValue' || kind?.case === 'listValue' ? freeFormCheck(kind.value) : undefined;
+    }
+    case 'google.protobuf.ListValue':
+      for (let index = 0; index < message.values!.length; index += 1) {
+        const bad = freeFormCheck(message.values![index]);
+        if (bad !== undefined) return within(bad, String(index));
+      }
+      return undefined;
+    default:
+      for (const [key, entry] of Object.entries(message.fields!)) {
+        if (hasBadText(key)) return [key];
+        const bad = freeFormCheck(entry);
+        if (bad !== undefined) return within(bad, key);
+      }
+      return undefined;
+  }
 };
 
 function scalarOf(field: DescField): ScalarType | undefined {
