@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionEngine } from '@app/eventsourcing';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { streamName } from '../../src/common/domain/stream-name';
 import { READ_MODEL } from '../../src/persistence/persistence.tokens';
 import { ApiClient } from '../support/api';
-import { STORE_SETUPS, TEST_DATABASE_URL, startTestApp, storedEvents, type TestApp } from '../support/test-app';
+import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from '../support/test-app';
 import { cliEnv, runCommand } from './support/cli';
+import { dropRebuildSchemas } from './support/rebuild-schemas';
 import { replayedSnapshot, snapshotOf } from './support/read-model-snapshot';
 
 const SEEDED_EXECUTIONS = 1500;
@@ -162,17 +162,3 @@ describe.each(STORE_SETUPS)('projections command line (%s)', (setup) => {
     expect(result.stderr).toBe('error: unknown projection "nope" (projections: executions, targets)\n');
   });
 });
-
-/** Rebuild schemas sit beside the app's schema and would outlive a failed test. */
-async function dropRebuildSchemas(databaseUrl: string | undefined): Promise<void> {
-  const schema = databaseUrl ? new URL(databaseUrl).searchParams.get('schema') : null;
-  if (!schema) return;
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [`${schema}_rebuild_`]);
-    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(nspname)} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}

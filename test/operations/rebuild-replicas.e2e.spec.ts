@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import { streamName } from '../../src/common/domain/stream-name';
 import { ApiClient, expectError } from '../support/api';
+import { dropRebuildSchemas } from './support/rebuild-schemas';
 import { startReplica, startTestApp, storedEvents, TEST_DATABASE_URL, type TestApp } from '../support/test-app';
 
 /** Events of the executions projection in the log: a rebuild of several batches (1,000 each). */
@@ -146,14 +147,4 @@ async function withPg<T>(job: (client: Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
-}
-
-/** Rebuild schemas sit beside the app's schema and would outlive it. */
-async function dropRebuildSchemas(databaseUrl: string | undefined): Promise<void> {
-  const schema = databaseUrl ? new URL(databaseUrl).searchParams.get('schema') : null;
-  if (!schema) return;
-  await withPg(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [`${schema}_rebuild_`]);
-    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(nspname)} CASCADE`);
-  });
 }

@@ -9,6 +9,7 @@ export interface RebuildJob {
   total: number;
   eventsPerSecond: number;
   etaSeconds: number | null;
+  startedAt: string;
   error: string | null;
 }
 

@@ -8,6 +8,12 @@ import { tokenCommand } from '../../../src/auth/token-command';
 
 /** How often a running rebuild's progress is read. */
 const PROGRESS_POLL_MS = 250;
+/** How often the projections are read while no rebuild runs. */
+const LIST_REFRESH_MS = 2_000;
+
+/** The list's rebuild replaces the one shown when it is another (later) start, or this one has ended. */
+const listedIsNewer = (listed: RebuildJob, shown: RebuildJob | undefined): boolean =>
+  shown === undefined || listed.startedAt !== shown.startedAt || (shown.state === 'running' && listed.state !== 'running');
 export const SYSTEM_TOKEN_COMMAND = tokenCommand('system', SYSTEM_ROLE);
 
 /** What a tenant sees at /console/operations: the pages need the operators' role. */
@@ -67,7 +73,11 @@ function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
     try {
       const answer = await operations.projections();
       setProjections(answer.projections);
-      setJobs((current) => ({ ...Object.fromEntries(answer.projections.flatMap((projection) => (projection.rebuild ? [[projection.name, projection.rebuild]] : []))), ...current }));
+      setJobs((current) => {
+        const next = { ...current };
+        for (const { name, rebuild } of answer.projections) if (rebuild && listedIsNewer(rebuild, current[name])) next[name] = rebuild;
+        return next;
+      });
       setError(undefined);
     } catch (caught) {
       const apiError = errorOf(caught);
@@ -81,6 +91,13 @@ function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
 
   const running = Object.values(jobs).filter((job) => job.state === 'running').map((job) => job.projection);
   const runningKey = running.join(',');
+  // While nothing runs, the list is read again now and then: a rebuild started elsewhere (another
+  // replica, the command line) then shows its bar here too.
+  useEffect(() => {
+    if (runningKey !== '') return;
+    const timer = setInterval(() => void load(), LIST_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [runningKey, load]);
   // Polls each running rebuild until it ends, then reloads the table (position, status).
   useEffect(() => {
     if (runningKey === '') return;
