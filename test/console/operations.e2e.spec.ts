@@ -192,6 +192,25 @@ describe('operations pages', () => {
     }
   });
 
+  it('are readable at phone width in the dark theme: the tables become cards, each value under its column name, without sideways scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    try {
+      const page = await context.newPage();
+      await signIn(page, await testApp.token('system', { roles: ['SYSTEM_OWNER'] }), 'Operations');
+      const targets = page.getByRole('region', { name: 'Projections' }).getByRole('row').filter({ hasText: 'targets' });
+      await targets.getByText('live').waitFor();
+      await expect(page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).resolves.toBeLessThanOrEqual(0);
+      // The column names, hidden in the header row at this width, label each cell.
+      await expect(targets.locator('td[data-label="Lag (events)"]').count()).resolves.toBe(1);
+      await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('td[data-label="Lag (events)"]'), '::before').content`)).resolves.toBe('"Lag (events)"');
+      await targets.getByRole('button', { name: 'Rebuild targets' }).waitFor();
+      await screenshot(page, 'operations-phone-dark', true);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("are not offered to an instance's token: no nav entry, and the address names the role they need", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     try {
