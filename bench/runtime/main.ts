@@ -11,9 +11,12 @@
  *   npm run bench:runtime
  *   BENCH_SECONDS=5 BENCH_CONNECTIONS=8 BENCH_ROUNDS=3 BENCH_CALLS=2000 (defaults)
  *   BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" to profile the service
+ *   BENCH_COMPARE=/path/to/other/checkout runs that checkout's build (its dist/) side by side with
+ *   this one for part 1, rounds interleaved build by build (A/B on a machine whose load drifts)
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ApiClient, embeddedToken } from '../support/api-client';
 import { ServiceProcess } from '../support/service-process';
@@ -27,6 +30,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
 const UNSET_METHOD = '/zitadel.user.v2.UserService/ListUsers';
 const NODE_ARGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const HOOKED_METHOD = '/zitadel.session.v2.SessionService/ListSessions';
+/** Another checkout with a build (`dist/`), run side by side with this one for A/B. */
+const COMPARE = process.env.BENCH_COMPARE;
 
 interface Throughput {
   perSecond: number;
@@ -73,6 +78,30 @@ async function sequentialLatencies(url: string, headers: Record<string, string>,
   return latencies;
 }
 
+/** One build's service, configured as the benchmark needs it. */
+interface Contender {
+  label: string;
+  storage: ServiceStorage;
+  service: ServiceProcess;
+  token: string;
+  gets: Throughput[];
+  runs: Throughput[];
+}
+
+async function startContender(label: string, hookUrl: string, entry?: string): Promise<Contender> {
+  const storage = await ServiceStorage.create('sqlite');
+  const service = await ServiceProcess.start({ storage, env: { TARGET_ALLOWED_NETWORKS: '127.0.0.0/8' }, nodeArgs: NODE_ARGS, ...(entry ? { entry } : {}) });
+  const token = await embeddedToken(storage.dataDir, 'bench');
+  const api = new ApiClient(service.url(''), 'bench', token);
+  const target = await api.request<{ id: string }>('POST', '/v3alpha/targets', { name: 'hook', restWebhook: { interruptOnError: true }, timeout: '5s', endpoint: hookUrl });
+  if (target.status !== 201) throw new Error(`CreateTarget: ${target.status}`);
+  const set = await api.setExecution({ request: { method: HOOKED_METHOD } }, [target.body.id]);
+  if (set.status !== 200) throw new Error(`SetExecution: ${set.status}`);
+  return { label, storage, service, token, gets: [], runs: [] };
+}
+
+const runBody = (fullMethod: string) => JSON.stringify({ fullMethod, request: { query: { limit: 10 } }, headers: { 'x-request-id': ['bench'] } });
+
 async function main(): Promise<void> {
   const webhook = createServer((incoming, answer) => {
     incoming.resume();
@@ -80,50 +109,61 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
-  const storage = await ServiceStorage.create('sqlite');
-  const service = await ServiceProcess.start({ storage, env: { TARGET_ALLOWED_NETWORKS: '127.0.0.0/8' }, nodeArgs: NODE_ARGS });
+  const contenders: Contender[] = [];
   try {
-    const token = await embeddedToken(storage.dataDir, 'bench');
-    const api = new ApiClient(service.url(''), 'bench', token);
-    const target = await api.request<{ id: string }>('POST', '/v3alpha/targets', { name: 'hook', restWebhook: { interruptOnError: true }, timeout: '5s', endpoint: hookUrl });
-    if (target.status !== 201) throw new Error(`CreateTarget: ${target.status}`);
-    const set = await api.setExecution({ request: { method: HOOKED_METHOD } }, [target.body.id]);
-    if (set.status !== 200) throw new Error(`SetExecution: ${set.status}`);
-
-    const runBody = (fullMethod: string) => JSON.stringify({ fullMethod, request: { query: { limit: 10 } }, headers: { 'x-request-id': ['bench'] } });
-    const gets: Throughput[] = [];
-    const runs: Throughput[] = [];
+    contenders.push(await startContender('this build', hookUrl));
+    if (COMPARE) contenders.push(await startContender(COMPARE, hookUrl, join(COMPARE, 'dist', 'src', 'main.js')));
+    // Rounds alternate the calls and, with two builds running side by side, the builds; every
+    // other round the other way round, so neither goes first all the time.
     for (let round = 0; round < ROUNDS; round += 1) {
-      gets.push(await load(service, token, 'GET', '/v3alpha/executions/services'));
-      runs.push(await load(service, token, 'POST', '/runtime/v1/request', runBody(UNSET_METHOD)));
+      const forward = round % 2 === 0;
+      for (const contender of forward ? contenders : [...contenders].reverse()) {
+        const get = () => load(contender.service, contender.token, 'GET', '/v3alpha/executions/services');
+        const run = () => load(contender.service, contender.token, 'POST', '/runtime/v1/request', runBody(UNSET_METHOD));
+        if (forward) {
+          contender.gets.push(await get());
+          contender.runs.push(await run());
+        } else {
+          contender.runs.push(await run());
+          contender.gets.push(await get());
+        }
+      }
     }
-    const getCpu = median(gets.map((run) => run.cpuMsPerCall));
-    const runCpu = median(runs.map((run) => run.cpuMsPerCall));
-    // Each round's figures too: on a shared machine a single round can be far off the others.
-    const rounds = runs.map((run, index) => `${round(run.cpuMsPerCall / gets[index]!.cpuMsPerCall, 2)}`).join(', ');
-    console.log(
-      `RunRequest, no execution, ${CONNECTIONS} connections: ${round(median(runs.map((run) => run.perSecond)), 0)} calls/s, ${round(runCpu, 3)} ms CPU per call; ` +
-        `ListExecutionServices: ${round(median(gets.map((run) => run.perSecond)), 0)} calls/s, ${round(getCpu, 3)} ms CPU per call; CPU ratio ${round(runCpu / getCpu, 2)} (goal <= 1.3; by round: ${rounds})`,
-    );
-
-    const direct: number[] = [];
-    const throughRuntime: number[] = [];
-    const callBody = JSON.stringify({ fullMethod: HOOKED_METHOD, instanceID: 'bench', request: { query: { limit: 10 } }, headers: { 'x-request-id': ['bench'] } });
-    for (let round = 0; round < ROUNDS; round += 1) {
-      direct.push(...(await sequentialLatencies(hookUrl, {}, callBody)));
-      throughRuntime.push(...(await sequentialLatencies(service.url('/runtime/v1/request'), { authorization: `Bearer ${token}` }, runBody(HOOKED_METHOD))));
+    for (const { label, gets, runs } of contenders) {
+      const getCpu = median(gets.map((run) => run.cpuMsPerCall));
+      const runCpu = median(runs.map((run) => run.cpuMsPerCall));
+      // Each round's figures too: on a shared machine a single round can be far off the others.
+      const rounds = runs.map((run, index) => `${round(run.cpuMsPerCall / gets[index]!.cpuMsPerCall, 2)}`).join(', ');
+      console.log(
+        `${label}: RunRequest, no execution, ${CONNECTIONS} connections: ${round(median(runs.map((run) => run.perSecond)), 0)} calls/s, ${round(runCpu, 3)} ms CPU per call; ` +
+          `ListExecutionServices: ${round(median(gets.map((run) => run.perSecond)), 0)} calls/s, ${round(getCpu, 3)} ms CPU per call; CPU ratio ${round(runCpu / getCpu, 2)} (goal <= 1.3; by round: ${rounds})`,
+      );
     }
-    const plain = distribution(direct);
-    const run = distribution(throughRuntime);
-    console.log(
-      `RunRequest with one restWebhook on loopback, one call at a time: p50 ${round(run.p50, 2)} / p99 ${round(run.p99, 2)} ms; the target called directly: ` +
-        `p50 ${round(plain.p50, 2)} / p99 ${round(plain.p99, 2)} ms; added p50 ${round(run.p50 - plain.p50, 2)} ms (goal <= 2), p99 ${round(run.p99 - plain.p99, 2)} ms`,
-    );
+    if (CALLS > 0) await addedLatency(contenders[0]!, hookUrl);
   } finally {
-    await service.stop();
-    await storage.drop();
+    for (const { service, storage } of contenders) {
+      await service.stop();
+      await storage.drop();
+    }
     await new Promise<void>((resolve) => webhook.close(() => resolve()));
   }
+}
+
+/** RunRequest of the hooked method beside calling its target directly, one call at a time, alternating. */
+async function addedLatency({ service, token }: Contender, hookUrl: string): Promise<void> {
+  const direct: number[] = [];
+  const throughRuntime: number[] = [];
+  const callBody = JSON.stringify({ fullMethod: HOOKED_METHOD, instanceID: 'bench', request: { query: { limit: 10 } }, headers: { 'x-request-id': ['bench'] } });
+  for (let round = 0; round < ROUNDS; round += 1) {
+    direct.push(...(await sequentialLatencies(hookUrl, {}, callBody)));
+    throughRuntime.push(...(await sequentialLatencies(service.url('/runtime/v1/request'), { authorization: `Bearer ${token}` }, runBody(HOOKED_METHOD))));
+  }
+  const plain = distribution(direct);
+  const run = distribution(throughRuntime);
+  console.log(
+    `RunRequest with one restWebhook on loopback, one call at a time: p50 ${round(run.p50, 2)} / p99 ${round(run.p99, 2)} ms; the target called directly: ` +
+      `p50 ${round(plain.p50, 2)} / p99 ${round(plain.p99, 2)} ms; added p50 ${round(run.p50 - plain.p50, 2)} ms (goal <= 2), p99 ${round(run.p99 - plain.p99, 2)} ms`,
+  );
 }
 
 main().catch((error: unknown) => {

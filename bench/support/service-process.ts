@@ -20,6 +20,8 @@ export interface ServiceStartOptions {
   databaseVia?: { host: string; port: number };
   /** How long to wait for /healthz. Default 30 s. */
   startTimeoutMs?: number;
+  /** The built service to run (another checkout's, for A/B); default this checkout's. */
+  entry?: string;
 }
 
 export interface ExitInfo {
@@ -89,7 +91,7 @@ export class ServiceProcess {
     const logFile = options.logFile ?? join(options.storage.dataDir, 'service.log');
     const fd = openSync(logFile, 'a');
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), builtServiceEntry()], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? builtServiceEntry()], {
       // Not the repository: the service reads .env of its working directory, and a developer's
       // own .env must not change what a test or benchmark runs.
       cwd: options.storage.dataDir,
