@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent, Subscription } from '@app/event-store';
+import type { EventStore, ReadAllResult, StoredEvent, Subscription } from '@app/event-store';
 import type { ProjectionLogger } from '@app/eventsourcing';
 import type { ExecutionIndex } from '../index/execution-index';
 import { deliverableEvent } from './deliverable-event';
@@ -26,6 +26,14 @@ export class DeliveryRecorder {
   private failures = 0;
   /** The checkpoint as this recorder last wrote it; undefined when it must be read. */
   private checkpoint: number | undefined;
+  /** Where the live subscription's pages have reached: the last position it handed over. */
+  private subscribedUpTo = 0;
+  /**
+   * Events the live subscription handed over: every event of the log after `after` up to the
+   * last one (its pages follow each other without gaps). When the checkpoint is at `after`,
+   * this is the next page, and reading it again would be one more round trip per page.
+   */
+  private offered: { after: number; events: StoredEvent[] } | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -45,8 +53,11 @@ export class DeliveryRecorder {
     await this.init();
     this.live = true;
     const head = await this.store.headPosition();
-    // Only a wake-up signal: pages are always read from the stored checkpoint.
-    this.subscription = this.store.subscribe({ fromPosition: head + 1 }, () => this.wake());
+    this.subscribedUpTo = head;
+    this.subscription = this.store.subscribe({ fromPosition: head + 1 }, (events) => {
+      this.offer(events);
+      this.wake();
+    });
     this.subscription.done.catch(() => undefined);
     this.schedulePoll();
     this.wake();
@@ -91,7 +102,7 @@ export class DeliveryRecorder {
       const from = this.checkpoint ?? (await this.deliveries.checkpoint());
       if (from === undefined) throw new Error('The event-executions checkpoint row is missing');
       this.checkpoint = undefined;
-      const read = await this.store.readAll({ fromPosition: from + 1, maxCount: PAGE_SIZE });
+      const read = this.takeOffered(from) ?? (await this.store.readAll({ fromPosition: from + 1, maxCount: PAGE_SIZE }));
       const deliveries = await this.deliveriesOf(read.events);
       const to = Math.max(from, read.nextPosition - 1, read.events.at(-1)?.position ?? 0);
       if (to === from) {
@@ -106,6 +117,24 @@ export class DeliveryRecorder {
       // better-sqlite3 answers synchronously: let timers and requests in between pages.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  private offer(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    const after = this.subscribedUpTo;
+    this.subscribedUpTo = events.at(-1)!.position;
+    const offered = this.offered;
+    if (offered !== undefined && offered.events.at(-1)!.position === after && offered.events.length + events.length <= PAGE_SIZE) offered.events.push(...events);
+    else this.offered = { after, events: [...events] };
+  }
+
+  /** The offered events when they are the page after `from`; offered events already behind the checkpoint are let go. */
+  private takeOffered(from: number): ReadAllResult | undefined {
+    const offered = this.offered;
+    if (offered === undefined || offered.after > from) return undefined;
+    this.offered = undefined;
+    if (offered.after < from) return undefined;
+    return { events: offered.events, nextPosition: offered.events.at(-1)!.position + 1, isEnd: true };
   }
 
   private async deliveriesOf(events: readonly StoredEvent[]): Promise<NewDelivery[]> {
