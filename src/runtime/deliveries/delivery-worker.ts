@@ -247,7 +247,7 @@ export class DeliveryWorker {
     const { maxAgeMs, maxAttempts } = this.options;
     const ageMs = Date.now() - row.createdAt;
     if (ageMs > maxAgeMs) return { kind: 'dropped', error: `older than DELIVERY_MAX_AGE (${maxAgeMs} ms)` };
-    const target = await this.index.target(row.instanceId, row.targetId);
+    const target = await this.index.target(row.instanceId, row.targetId, row.eventPosition);
     if (target === undefined) return { kind: 'dropped', error: 'the target was removed' };
     // An event delivery succeeds on any 2xx, whatever the target type: there is nothing to replace.
     const result = await this.caller.call({ ...target, targetType: TargetType.Webhook }, row.body, { [IDEMPOTENCY_KEY_HEADER]: `${row.eventId}/${row.targetId}` });

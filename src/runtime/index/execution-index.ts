@@ -82,10 +82,16 @@ export class ExecutionIndex implements OnApplicationShutdown {
     });
   }
 
-  /** A target as it is now, with its key in clear; undefined once it is removed. */
-  async target(instanceId: string, targetId: string): Promise<ResolvedTarget | undefined> {
-    // After a start the index must have read the log first, or every target would look removed.
-    await this.catchUp();
+  /**
+   * A target with its key in clear, undefined once it is removed: as the index stands once it
+   * has applied the log up to `position` (the event a delivery carries) and as far as the log
+   * went when the index started (after a start every target would otherwise look removed).
+   * Not {@link catchUp}: waiting for this process's latest append would hold every delivery
+   * back behind the index's next read while events are being published.
+   */
+  async target(instanceId: string, targetId: string, position: number): Promise<ResolvedTarget | undefined> {
+    const head = await (this.started ??= this.start());
+    await this.reach(Math.max(head, position));
     const target = this.instances.get(instanceId)?.targets.get(targetId);
     if (target === undefined) return undefined;
     const { targetType, endpoint, timeout, interruptOnError } = target.fields;
