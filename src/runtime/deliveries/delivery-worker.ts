@@ -81,8 +81,10 @@ export class DeliveryWorker {
     private readonly logger: ProjectionLogger,
     private readonly observer: DeliveryObserver = {},
   ) {
-    this.maxHeld = 2 * options.concurrency;
-    this.maxHeldPerTarget = Math.min(this.maxHeld, 4 * options.concurrencyPerTarget);
+    // Deep enough that a target's slots stay busy while the next claim runs (a claim is refilled
+    // when half of a target's share is left), shallow enough to leave the rest to other replicas.
+    this.maxHeld = 4 * options.concurrency;
+    this.maxHeldPerTarget = Math.min(this.maxHeld, 16 * options.concurrencyPerTarget);
   }
 
   async start(): Promise<void> {
