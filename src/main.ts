@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { currentRuntime, describeEmbeddedAuth } from './auth';
 import { CatalogueError } from './catalogue/catalogue';
 import { configureHttp } from './common/http/configure-app';
+import { createHttpAdapter, type HttpApplication } from './common/http/http-adapter';
 import { ConfigError, loadConfig, loadEnvFile, loadOperationsOptions, type AppConfig, type OperationsOptions } from './config';
 import { setUpApiDocs } from './api/openapi/api-docs';
 import { GrpcServer } from './grpc/grpc.module';
@@ -13,7 +13,10 @@ import { createRootLogger } from './observability/logging/root-logger';
 import { ServiceLogger } from './observability/logging/service-logger';
 import { explainStartupFailure } from './persistence/startup-failure';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
-import { HttpDrain } from './observability/shutdown/http-drain';
+import { closeAfterDrain, HttpDrain } from './observability/shutdown/http-drain';
+
+/** Every interface, IPv6 and IPv4, as a Node server listens without a host (Fastify's default is localhost only). */
+const ALL_INTERFACES = '::';
 
 function fail(message: string): never {
   console.error(message);
@@ -32,9 +35,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let app: NestExpressApplication;
+  let app: HttpApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operations), {
+    app = await NestFactory.create<HttpApplication>(AppModule.forRoot(config, operations), createHttpAdapter(), {
       bodyParser: false,
       // Start-up lines in the service's format; a failure is reported once, below, not also by
       // Nest's exception handler.
@@ -56,7 +59,8 @@ async function main(): Promise<void> {
   // A client that reuses a kept-alive connection sends within a round trip of its last answer;
   // one idle this long at shutdown is closed (as the keep-alive timeout would close it anyway).
   const drain = new HttpDrain(app.getHttpServer(), Math.min(1_000, operations.httpKeepAliveTimeoutMs));
-  await app.listen(config.port);
+  closeAfterDrain(app.getHttpAdapter(), drain);
+  await app.listen(config.port, ALL_INTERFACES);
   const grpc = app.get(GrpcServer);
   installGracefulShutdown(app, { graceMs: operations.shutdownGraceMs, logger, drain, stopOtherServers: () => grpc.close(operations.shutdownGraceMs) });
   logger.log(

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { nodeResponse } from '../common/http/http-adapter';
 import { permissionDeniedError } from './auth-errors';
 import { attachCaller, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
 import type { Permission } from './permissions';
@@ -32,7 +33,7 @@ export class AuthGuard implements CanActivate {
     try {
       this.limiter.take(caller.instanceId);
     } catch (error) {
-      if (error instanceof RateLimitedError) context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof RateLimitedError) nodeResponse(context.switchToHttp().getResponse<Parameters<typeof nodeResponse>[0]>()).setHeader('retry-after', String(error.retryAfterSeconds));
       throw error;
     }
     if (rule.kind === 'permission' && !rule.anyOf.some((permission) => caller.permissions.has(permission))) throw permissionDeniedError(rule.anyOf);

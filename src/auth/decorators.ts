@@ -26,12 +26,18 @@ interface RequestWithCaller {
 
 /** Records the verified caller on the request (done by the guard). */
 export function attachCaller(request: object, caller: Caller): void {
-  (request as RequestWithCaller)[CALLER] = caller;
+  (nodeRequestOf(request) as RequestWithCaller)[CALLER] = caller;
+}
+
+/** The Node request under the framework's (Fastify's `raw`), where the request log reads the caller too. */
+function nodeRequestOf(request: object): object {
+  const raw = (request as { raw?: unknown }).raw;
+  return typeof raw === 'object' && raw !== null ? raw : request;
 }
 
 /** The caller the guard verified for this request, if any (e.g. for request logging). */
 export function callerOf(request: object): Caller | undefined {
-  return (request as RequestWithCaller)[CALLER];
+  return (nodeRequestOf(request) as RequestWithCaller)[CALLER];
 }
 
 const currentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {

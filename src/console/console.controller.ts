@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth';
 import { notFound } from '../common/errors/api-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -26,16 +27,17 @@ function contentSecurityPolicy(oidcIssuer: string | undefined): string {
   ].join('; ');
 }
 
-/** The parts of Express's request and response used here (Express ships no types of its own). */
-interface Request {
-  readonly path: string;
-  readonly originalUrl: string;
-}
-interface Response {
-  setHeader(name: string, value: string): void;
-  redirect(status: number, url: string): void;
-  sendFile(path: string, options: { root: string; dotfiles?: 'deny' }): void;
-}
+/** Content types of the files the console build emits. */
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
 
 export const CONSOLE_NOT_BUILT_ID = 'CONSOLE-3n8t0bq1lk';
 export const CONSOLE_ASSET_NOT_FOUND_ID = 'CONSOLE-8w2jd5rk0e';
@@ -57,33 +59,40 @@ export class ConsoleController {
     this.contentSecurityPolicy = contentSecurityPolicy(config.consoleOidc?.issuer);
   }
 
-  /** Declared before the page route, which would otherwise answer this path with the page. */
+  /** A path of its own: the router prefers it to the page route's wildcard. */
   @Get(CONSOLE_SETTINGS_PATH.slice(1))
   @Header('Cache-Control', 'no-cache')
   config(): ConsoleSettings {
     return this.settings;
   }
 
-  @Get(['console', 'console/{*path}'])
-  serve(@Req() request: Request, @Res() response: Response): void {
-    // Relative asset addresses need the trailing slash; Express matches /console without it too.
-    if (request.originalUrl.split('?')[0] === '/console') {
-      response.redirect(308, '/console/');
+  @Get(['console', 'console/*'])
+  serve(@Req() request: FastifyRequest, @Res() response: FastifyReply): void {
+    const path = request.url.split('?', 1)[0];
+    // Relative asset addresses need the trailing slash; the router matches /console without it too.
+    if (path === '/console') {
+      void response.redirect('/console/', 308);
       return;
     }
     if (!existsSync(join(this.root, 'index.html'))) throw notFound(CONSOLE_NOT_BUILT_ID, 'The console is not built: run npm run build');
-    const relative = normalize(request.path.slice('/console/'.length));
-    response.setHeader('Content-Security-Policy', this.contentSecurityPolicy);
-    response.setHeader('Referrer-Policy', 'no-referrer');
+    const relative = normalize(path.slice('/console/'.length));
+    response.header('Content-Security-Policy', this.contentSecurityPolicy);
+    response.header('Referrer-Policy', 'no-referrer');
     if (relative.startsWith('assets/')) {
-      // sendFile's root refuses paths that leave the folder; '..' is refused here before that.
-      if (relative.includes('..') || !existsSync(join(this.root, relative))) throw notFound(CONSOLE_ASSET_NOT_FOUND_ID, 'No such console asset');
+      // Nothing outside the folder, and no hidden files, ever: '..' and dot segments are refused.
+      if (relative.includes('..') || relative.split('/').some((segment) => segment.startsWith('.')) || !existsSync(join(this.root, relative))) {
+        throw notFound(CONSOLE_ASSET_NOT_FOUND_ID, 'No such console asset');
+      }
       // Set here: the API's default `no-store` would otherwise stay, and file names change with content.
-      response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      response.sendFile(relative, { root: this.root, dotfiles: 'deny' });
+      response.header('Cache-Control', 'public, max-age=31536000, immutable');
+      this.send(response, relative);
       return;
     }
-    response.setHeader('Cache-Control', 'no-cache');
-    response.sendFile('index.html', { root: this.root });
+    response.header('Cache-Control', 'no-cache');
+    this.send(response, 'index.html');
+  }
+
+  private send(response: FastifyReply, relative: string): void {
+    void response.type(CONTENT_TYPES[extname(relative)] ?? 'application/octet-stream').send(readFileSync(join(this.root, relative)));
   }
 }

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Injectable, Logger, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@app/event-store';
+import type { FastifyReply } from 'fastify';
 import { CurrentCaller, RequirePermission, type Caller } from '../auth';
 import { SECRET_BOX, type SecretBox } from '../common/crypto/secret-box';
 import { ApiError, StatusCode } from '../common/errors/api-error';
@@ -126,7 +126,7 @@ export class EventStreamController {
     @CurrentCaller() caller: Caller,
     @Query('fromPosition') fromPosition: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Res() response: ServerResponse,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const resumeAfter = resumePosition(this.cursors, caller.instanceId, lastEventId);
     const start = resumeAfter !== undefined ? resumeAfter + 1 : (parsePosition(typeof fromPosition === 'string' ? fromPosition : undefined, 'fromPosition') ?? 0);
@@ -138,7 +138,9 @@ export class EventStreamController {
       slot.release();
       throw error;
     }
-    const session: EventStreamSession = new EventStreamSession(response, {
+    // The stream is written to the Node response directly, never through the framework's reply.
+    reply.hijack();
+    const session: EventStreamSession = new EventStreamSession(reply.raw, {
       store: this.store,
       tenant: caller.instanceId,
       mayRead: (event) => mayRead(caller, event),

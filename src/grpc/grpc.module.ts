@@ -24,14 +24,13 @@ import { file_actions_runtime_v1_runtime_service, RuntimeService } from './gen/a
 import { file_zitadel_action_v2_action_service } from './gen/zitadel/action/v2/action_service_pb';
 import { file_zitadel_action_v2beta_action_service } from './gen/zitadel/action/v2beta/action_service_pb';
 import { file_zitadel_v1_error_detail } from './gen/zitadel/v1/error_detail_pb';
-import { createExpressMiddleware, createH2cHandler } from './server/connect-handlers';
+import type { Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { addFrontDoorStep, FrontDoorOrder } from '../common/http/front-door';
+import { createH2cHandler, registerHttpPortRpc, unknownGrpcMethodStep } from './server/connect-handlers';
 import { H2cServer } from './server/h2c-server';
 import { ServiceMetrics } from '../observability/metrics/service-metrics';
 import { withRequestContext } from './server/request-context';
-
-/** Express middleware serving gRPC-web and Connect on the main HTTP port (its own paths only). */
-export type GrpcHttpMiddleware = ReturnType<typeof createExpressMiddleware>;
-export const GRPC_HTTP_MIDDLEWARE = Symbol('GRPC_HTTP_MIDDLEWARE');
 
 /** The ActionService routes of every API version (with auth and error mapping), shared by both ports. */
 @Injectable()
@@ -79,17 +78,17 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     routes: ActionServiceRoutes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(GRPC_HTTP_MIDDLEWARE) private readonly httpMiddleware: GrpcHttpMiddleware,
     metrics: ServiceMetrics,
     @Inject(OPERATIONS_OPTIONS) operations: OperationsOptions,
   ) {
     const reflected = [file_zitadel_action_v3alpha_action_service, file_zitadel_action_v2_action_service, file_zitadel_action_v2beta_action_service, file_actions_runtime_v1_runtime_service, file_zitadel_v1_error_detail];
     this.server = new H2cServer(withRequestContext(createH2cHandler(routes.register, reflected), metrics), { idleTimeoutMs: operations.grpcIdleTimeoutMs });
-    // Mounted while the application is being created, i.e. before the middleware and the
-    // routes main.ts and Nest add later: the middleware reads its own requests' bodies (with
-    // its own size limit and Connect-shaped errors) and passes every other request on
-    // untouched. A standalone application context (the CLI) has no HTTP adapter.
-    this.adapterHost.httpAdapter?.use(this.httpMiddleware);
+    // gRPC-web and Connect on the HTTP port too. A standalone application context (the CLI)
+    // has no HTTP adapter.
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
+    const served = registerHttpPortRpc(adapter.getInstance<FastifyInstance>(), routes.register);
+    addFrontDoorStep(adapter.getHttpServer() as Server, FrontDoorOrder.unknownRpcMethods, unknownGrpcMethodStep(served));
   }
 
   /** The port the h2c server listens on (resolves GRPC_PORT=0), once started. */
@@ -122,9 +121,8 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   imports: [AuthModule, V3alphaModule, ActionsV2Module, RuntimeV1Module],
   providers: [
     ActionServiceRoutes,
-    { provide: GRPC_HTTP_MIDDLEWARE, inject: [ActionServiceRoutes], useFactory: (routes: ActionServiceRoutes) => createExpressMiddleware(routes.register) },
     GrpcServer,
   ],
-  exports: [GrpcServer, GRPC_HTTP_MIDDLEWARE],
+  exports: [GrpcServer],
 })
 export class GrpcModule {}

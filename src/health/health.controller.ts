@@ -14,9 +14,10 @@ import { ProjectionReadinessJudge } from './readiness';
 /** The durable subscriber that turns events into deliveries, as `/readyz` names it. */
 const DELIVERY_RECORDER = 'delivery-recorder';
 
+/** The part of the reply used here: a status and a JSON body. */
 interface JsonResponse {
-  status(code: number): JsonResponse;
-  json(body: unknown): void;
+  code(status: number): JsonResponse;
+  send(body: unknown): unknown;
 }
 
 /**
@@ -49,7 +50,7 @@ export class HealthController {
   async live(@Res() response: JsonResponse): Promise<void> {
     // Liveness says nothing about the stores: restarting the process would not bring them back.
     const result = await this.health.check([]).catch((error: unknown) => resultOf(error));
-    response.status(200).json({ ...result, status: result.status === 'shutting_down' ? 'shutting_down' : 'ok' });
+    void response.code(200).send({ ...result, status: result.status === 'shutting_down' ? 'shutting_down' : 'ok' });
   }
 
   /** On the management port only (see ManagementServer), so not part of the public API's document. */
@@ -69,10 +70,10 @@ export class HealthController {
         () => this.projectionsCheck(),
         () => this.subscribersCheck(),
       ]);
-      response.status(200).json(result);
+      void response.code(200).send(result);
     } catch (error) {
       // Answered as it is, not through the API error filter: the details are the point.
-      response.status(503).json(resultOf(error));
+      void response.code(503).send(resultOf(error));
     }
   }
 

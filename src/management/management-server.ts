@@ -5,6 +5,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { notFound, toStatusBody } from '../common/errors/api-error';
 import { HttpErrorId } from '../common/errors/http-error-ids';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { addFrontDoorStep, FrontDoorOrder, handleAsServer } from '../common/http/front-door';
 
 /** Served on the management port only: they tell an outsider about the database and the load. */
 export const MANAGEMENT_ONLY_PATHS: readonly string[] = ['/metrics', '/readyz'];
@@ -24,11 +25,9 @@ function answerNoSuchRoute(response: ServerResponse): void {
   response.end(JSON.stringify(toStatusBody(notFound(HttpErrorId.routeNotFound, 'No such route'))));
 }
 
-type Next = () => void;
-
 /**
  * The management port (MANAGEMENT_PORT): `/metrics`, `/readyz` and `/healthz`, without a token,
- * for the operator's network only. It hands its requests to the same Express application as the
+ * for the operator's network only. It hands its requests to the same application as the
  * public port (same handlers, logs and headers); the public port answers the management-only
  * paths 404, the management port every other path. Not started without a port (tests that do
  * not need it, command-line tools).
@@ -42,8 +41,10 @@ export class ManagementServer implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    // Mounted while the application is created, so it runs before every route.
-    this.adapterHost.httpAdapter?.use((request: IncomingMessage, response: ServerResponse, next: Next) => {
+    // Ahead of routing (see front-door.ts), so it runs before every route.
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
+    addFrontDoorStep(adapter.getHttpServer() as Server, FrontDoorOrder.managementPaths, (request, response, next) => {
       if (!managementRequests.has(request) && MANAGEMENT_ONLY_PATHS.includes(pathOf(request))) answerNoSuchRoute(response);
       else next();
     });
@@ -57,11 +58,11 @@ export class ManagementServer implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter || this.config.managementPort === undefined) return;
-    const handle = adapter.getInstance<(request: IncomingMessage, response: ServerResponse) => void>();
+    const publicServer = adapter.getHttpServer() as Server;
     const server = createServer((request, response) => {
       if (!MANAGEMENT_PATHS.includes(pathOf(request))) return answerNoSuchRoute(response);
       managementRequests.add(request);
-      handle(request, response);
+      handleAsServer(publicServer, request, response);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,7 +1,7 @@
 import { ActionService } from '../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
 import { restMappingOf } from '../../src/api/rest/http-rule';
 import { httpStatusOf, type StatusCode } from '../../src/common/errors/api-error';
-import { startDocumentedApp } from './support/service-app';
+import { routesOf, startDocumentedApp } from './support/service-app';
 
 type Document = {
   paths: Record<string, Record<string, { operationId: string; security?: unknown[]; parameters?: unknown[]; requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> }>>;
@@ -100,15 +100,13 @@ function httpStatusFor(code: StatusCode, documented: number): number {
 }
 
 /**
- * The routes Express serves, but the documentation's own, the web console's pages and what the
- * management port serves (`/metrics`, `/readyz`: their routes answer there only).
+ * The routes the application serves, but the documentation's own, the web console's pages,
+ * what the management port serves (`/metrics`, `/readyz`: their routes answer there only), the
+ * RPC paths of gRPC-web and Connect, and the HEAD routes the router adds to every GET.
  */
-function servedRoutes(app: { getHttpAdapter(): { getInstance(): unknown } }): { method: string; path: string }[] {
-  type Layer = { route?: { path: string; methods: Record<string, boolean> } };
-  const router = (app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router;
-  return router.stack.flatMap((layer) =>
-    layer.route && !/^\/(docs|console)\b/.test(layer.route.path) && !['/metrics', '/readyz'].includes(layer.route.path)
-      ? Object.keys(layer.route.methods).filter((method) => method !== '_all').map((method) => ({ method, path: layer.route!.path }))
-      : [],
+function servedRoutes(app: object): { method: string; path: string }[] {
+  const rpcPath = /^\/[a-z0-9]+(\.[a-z0-9]+)+\.[A-Za-z]+Service\//;
+  return routesOf(app).filter(
+    ({ method, path }) => method !== 'head' && !/^\/(docs|console)\b/.test(path) && !['/metrics', '/readyz'].includes(path) && !rpcPath.test(path),
   );
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EventFilter, EventStore, StoredEvent } from '@app/event-store';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -10,6 +9,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { signEmbeddedToken } from '../../src/auth';
 import { configureHttp } from '../../src/common/http/configure-app';
+import { createHttpAdapter, type HttpApplication } from '../../src/common/http/http-adapter';
 import type { AppConfig } from '../../src/config';
 import { loadOperationsOptions, type OperationsOptions } from '../../src/config/operations-options';
 import type { AppendTrackingEventStore } from '../../src/persistence/append-tracking-event-store';
@@ -26,7 +26,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 export const ALL_ROLES = ['IAM_OWNER'];
 
 export interface TestApp {
-  readonly app: NestExpressApplication;
+  readonly app: HttpApplication;
   readonly config: AppConfig;
   /** The app's own event store. */
   readonly store: EventStore;
@@ -86,7 +86,7 @@ export function startReplica(primary: TestApp, operations: Partial<OperationsOpt
 }
 
 async function serve(config: AppConfig, operations: Partial<OperationsOptions>, dropStorage: () => Promise<void>): Promise<TestApp> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, loadOperationsOptions(process.env, operations)), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<HttpApplication>(AppModule.forRoot(config, loadOperationsOptions(process.env, operations)), createHttpAdapter(), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();

@@ -33,8 +33,8 @@ export function restMappingOf(method: DescMethod): RestMapping {
 /** The JSON name of the request field a path variable binds (`target_id` -> `targetId`). */
 export const pathParamName = (method: DescMethod, variable: string): string => method.input.fields.find((field) => field.name === variable)?.jsonName ?? variable;
 
-/** The path template in Express's syntax, parameters by JSON name: `/v3alpha/targets/:targetId`. */
-export const expressPath = (method: DescMethod, template: string): string => template.replace(PATH_VARIABLE, (_whole, name: string) => `:${pathParamName(method, name)}`);
+/** The path template in the router's syntax (`:name`), parameters by JSON name: `/v3alpha/targets/:targetId`. */
+export const routerPath = (method: DescMethod, template: string): string => template.replace(PATH_VARIABLE, (_whole, name: string) => `:${pathParamName(method, name)}`);
 
 /** The path template in OpenAPI's syntax, variables by JSON name: `/v3alpha/targets/{targetId}`. */
 export const openApiPath = (method: DescMethod, template: string): string => template.replace(PATH_VARIABLE, (_whole, name: string) => `{${pathParamName(method, name)}}`);

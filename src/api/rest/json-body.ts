@@ -4,9 +4,10 @@ import { from, switchMap, type Observable } from 'rxjs';
 import { bodyTooLarge, malformedJson, unsupportedMediaType } from '../../common/errors/http-error-ids';
 import { BODY_LIMIT_BYTES, jsonTextProblem } from '../contract/json-text';
 
-/** The JSON body a route reads, once read: undefined when the request has none. */
-export interface RequestWithBody extends IncomingMessage {
+/** The framework's request, which carries the JSON body a route reads once read (undefined when the request has none). */
+export interface RequestWithBody {
   body?: unknown;
+  raw: IncomingMessage;
 }
 
 const SEND_JSON = 'send the body as UTF-8 JSON with Content-Type: application/json';
@@ -42,9 +43,13 @@ export class JsonBodyInterceptor implements NestInterceptor {
   }
 }
 
-/** Sets `request.body` to the parsed JSON body (undefined without one), or throws the API error. */
-export async function readJsonBody(request: RequestWithBody, limitBytes = BODY_LIMIT_BYTES): Promise<void> {
-  request.body = undefined;
+/**
+ * Sets `target.body` to the parsed JSON body (undefined without one), or throws the API error.
+ * The framework left the body unread (see configureHttp): it is read here from the Node request.
+ */
+export async function readJsonBody(target: RequestWithBody, limitBytes = BODY_LIMIT_BYTES): Promise<void> {
+  const request = target.raw;
+  target.body = undefined;
   if (!hasBody(request)) return;
   const refusal = mediaTypeProblem(request.headers);
   if (refusal) throw unsupportedMediaType(refusal);
@@ -54,7 +59,7 @@ export async function readJsonBody(request: RequestWithBody, limitBytes = BODY_L
   const problem = jsonTextProblem(bytes, text);
   if (problem) throw problem;
   try {
-    request.body = mayHoldForbiddenKey(text) ? JSON.parse(text, refusePrototypeKeys) : JSON.parse(text);
+    target.body = mayHoldForbiddenKey(text) ? JSON.parse(text, refusePrototypeKeys) : JSON.parse(text);
   } catch (error) {
     throw malformedJson(error instanceof SyntaxError && error.message.startsWith('Forbidden key') ? `Request body holds a ${error.message}` : 'Request body is not valid JSON');
   }

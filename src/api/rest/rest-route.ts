@@ -2,7 +2,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import { applyDecorators, createParamDecorator, HttpCode, RequestMethod, RequestMapping, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { JsonBodyInterceptor } from './json-body';
 import { decodeRestRequest, type RestRequestParts } from './rest-decoder';
-import { expressPath, restMappingOf, type HttpVerb } from './http-rule';
+import { routerPath, restMappingOf, type HttpVerb } from './http-rule';
 
 const REQUEST_METHODS: Record<HttpVerb, RequestMethod> = {
   get: RequestMethod.GET,
@@ -19,7 +19,7 @@ const REQUEST_METHODS: Record<HttpVerb, RequestMethod> = {
  */
 export function RestRoute(method: DescMethod, options: { status?: number } = {}): MethodDecorator {
   const mapping = restMappingOf(method);
-  const route = [RequestMapping({ path: expressPath(method, mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200)];
+  const route = [RequestMapping({ path: routerPath(method, mapping.template), method: REQUEST_METHODS[mapping.verb] }), HttpCode(options.status ?? 200)];
   return applyDecorators(...route, ...(mapping.body ? [UseInterceptors(JsonBodyInterceptor)] : []));
 }
 

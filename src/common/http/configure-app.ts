@@ -1,9 +1,10 @@
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { FastifyInstance } from 'fastify';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../../observability/operations-options';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { applyResponseHeaders } from './response-headers';
 import { applyServerTimeouts } from './server-timeouts';
+import type { HttpApplication } from './http-adapter';
 
 export interface HttpOptions {
   /**
@@ -16,12 +17,22 @@ export interface HttpOptions {
 
 /**
  * HTTP set-up shared by main.ts and the end-to-end tests, so tests exercise exactly what
- * runs in production. The app must be created with `{ bodyParser: false }`: a REST route reads
- * its JSON body itself once the caller is authorized (src/api/rest/json-body.ts).
+ * runs in production. The app must be created on createHttpAdapter() with `{ bodyParser: false }`.
  */
-export function configureHttp(app: NestExpressApplication, options: HttpOptions = {}): void {
+export function configureHttp(app: HttpApplication, options: HttpOptions = {}): void {
   applyServerTimeouts(app.getHttpServer(), app.get<OperationsOptions>(OPERATIONS_OPTIONS));
-  applyResponseHeaders(app);
+  applyResponseHeaders(app.getHttpServer());
+  leaveBodiesUnread(app.getHttpAdapter().getInstance() as FastifyInstance);
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
   if (options.nestShutdownHooks ?? true) app.enableShutdownHooks();
+}
+
+/**
+ * Fastify reads no body: a REST route reads its JSON body itself once the caller is authorized
+ * (src/api/rest/json-body.ts), gRPC-web and Connect read theirs with their own limits. Every
+ * content type, or none, passes with the body left in the request stream.
+ */
+function leaveBodiesUnread(instance: FastifyInstance): void {
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { addFrontDoorStep, FrontDoorOrder } from './front-door';
 
 /** Paths of the API documentation (Swagger UI and the OpenAPI document). */
 const DOCS_PREFIXES = ['/docs', '/docs-json'];
@@ -25,26 +25,18 @@ function isDocsPath(url: string | undefined): boolean {
   return DOCS_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}.`));
 }
 
-interface RouterWithStack {
-  stack?: unknown[];
-}
-
 /**
- * Headers every answer carries: no `X-Powered-By` (it names the framework to attackers),
- * `X-Content-Type-Options: nosniff` (a browser never runs an answer as another type), API
- * answers `Cache-Control: no-store` (tenant data must not stay in shared caches) and the docs a
- * content security policy. Mounted ahead of every other middleware, the gRPC-web and Connect
- * one included (mounted while the modules were created), so every answer, errors too, has them.
+ * Headers every answer carries: `X-Content-Type-Options: nosniff` (a browser never runs an
+ * answer as another type), API answers `Cache-Control: no-store` (tenant data must not stay in
+ * shared caches) and the docs a content security policy. Set ahead of routing, so every
+ * answer, errors and gRPC-web and Connect calls too, has them. (No `X-Powered-By` naming the
+ * framework is ever sent.)
  */
-export function applyResponseHeaders(app: NestExpressApplication): void {
-  app.disable('x-powered-by');
-  app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
+export function applyResponseHeaders(server: Server): void {
+  addFrontDoorStep(server, FrontDoorOrder.responseHeaders, (request, response, next) => {
     response.setHeader('x-content-type-options', 'nosniff');
     if (isDocsPath(request.url)) response.setHeader('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
     else response.setHeader('cache-control', 'no-store');
     next();
   });
-  // Express appends to its router's stack: move the middleware just added to the front.
-  const stack = (app.getHttpAdapter().getInstance() as { router?: RouterWithStack }).router?.stack;
-  if (Array.isArray(stack) && stack.length > 1) stack.unshift(stack.pop());
 }

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DescFile } from '@bufbuild/protobuf';
 import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { expressConnectMiddleware } from '@connectrpc/connect-express';
+import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { FrontDoorStep } from '../../common/http/front-door';
 import { BODY_LIMIT_BYTES } from '../../api/contract/json-text';
 import { refuseInvalidUtf8InBinaryMessages, RPC_JSON_TEXT_DECODER } from '../../api/rpc/message-text';
 import { registerReflection } from '../reflection/reflection.routes';
@@ -45,21 +46,32 @@ export function createH2cHandler(routes: (router: ConnectRouter) => void, reflec
 }
 
 /**
- * Express middleware for the main HTTP/1.1 port: gRPC-web and Connect for the API. It answers
- * its own `/<package>.<Service>/<Method>` paths, and gRPC-web calls of any other method with
- * UNIMPLEMENTED; every other request passes on, so the JSON routes of the application are
- * untouched.
+ * Serves gRPC-web and Connect for the API on the main HTTP/1.1 port: one route per RPC path
+ * (`/<package>.<Service>/<Method>`), which reads its own request's body (with its own size
+ * limit and Connect-shaped errors). Returns the paths served, filled in once the plugin has
+ * loaded (when the application starts).
  */
-export function createExpressMiddleware(routes: (router: ConnectRouter) => void): ReturnType<typeof expressConnectMiddleware> {
+export function registerHttpPortRpc(instance: FastifyInstance, routes: (router: ConnectRouter) => void): ReadonlySet<string> {
+  const paths = new Set<string>();
   // Native gRPC needs HTTP/2 trailers: it is served on the h2c port only.
-  const middleware = expressConnectMiddleware({
+  void instance.register(fastifyConnectPlugin, {
     ...ROUTER_OPTIONS,
     grpc: false,
     routes: (router) => {
       routes(router);
       refuseUnparsableMessages(router);
+      for (const handler of router.handlers) paths.add(handler.requestPath);
     },
   });
-  const withUnknownMethods = (request: IncomingMessage, response: ServerResponse, next: () => void): void => middleware(request, response, () => void (answerUnknownGrpcMethod(request, response) || next()));
-  return withUnknownMethods;
+  return paths;
+}
+
+/**
+ * A front-door step answering gRPC and gRPC-web calls of any path the port does not serve as
+ * an RPC with UNIMPLEMENTED (see answerUnknownGrpcMethod); every other request passes on.
+ */
+export function unknownGrpcMethodStep(served: ReadonlySet<string>): FrontDoorStep {
+  return (request, response, next) => {
+    if (served.has((request.url ?? '').split('?', 1)[0]) || !answerUnknownGrpcMethod(request, response)) next();
+  };
 }

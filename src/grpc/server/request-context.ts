@@ -15,7 +15,7 @@ const REFLECTION_PROCEDURES: ReadonlySet<string> = new Set([
 
 /**
  * Gives every call on the h2c port what the HTTP port's middleware gives its requests (h2c calls
- * never pass through Express): a request id (the caller's `x-request-id` metadata when
+ * never pass through the HTTP port's front door): a request id (the caller's `x-request-id` metadata when
  * acceptable, else a new UUID) echoed in the response headers (gRPC: the initial response
  * metadata) and used as the correlation and causation id of the events the call appends and
  * in its log records; one log record and a count in the HTTP metrics, labelled by the RPC and

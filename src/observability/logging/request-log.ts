@@ -4,7 +4,7 @@ import { grpcCodeName, isServerFaultCode } from '../request/grpc-codes';
 import type { RpcOutcome } from '../request/request-context';
 import { currentRootLogger } from './root-logger';
 
-/** What a request record reads of a request: HTTP/1.1 (Express) and HTTP/2 (h2c) requests both have it. */
+/** What a request record reads of a request: HTTP/1.1 (the main port) and HTTP/2 (h2c) requests both have it. */
 export interface LoggedRequest {
   method?: string;
   url?: string;

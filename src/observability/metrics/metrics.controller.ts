@@ -3,8 +3,9 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../../auth/decorators';
 import { ServiceMetrics } from './service-metrics';
 
+/** The part of the reply used here. */
 interface ContentTypeResponse {
-  setHeader(name: string, value: string): void;
+  type(contentType: string): unknown;
 }
 
 /** Prometheus scrape endpoint (text exposition format), on the management port only (see ManagementServer). */
@@ -17,7 +18,7 @@ export class MetricsController {
   @Public()
   @Header('cache-control', 'no-store')
   async scrape(@Res({ passthrough: true }) response: ContentTypeResponse): Promise<string> {
-    response.setHeader('content-type', this.metrics.registry.contentType);
+    response.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }

@@ -4,7 +4,7 @@ import { runWithRequestContext, type RequestContext } from './request-context';
 import { observeRequest } from './request-observer';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
-/** What the middleware reads of Express's request (kept structural: no express types needed). */
+/** The request as the middleware reads it: `route` is set once the router matched one (see HttpContextMount). */
 export interface ContextRequest extends IncomingMessage {
   route?: { path?: unknown };
 }
@@ -15,7 +15,7 @@ const RPC_PATH = /^\/zitadel\.action\.(v3alpha|v2|v2beta)\.ActionService\/[A-Za-
 /** The route template of an answered request, never the raw path (which would explode the label set). */
 export function routeLabel(request: ContextRequest, status: number): string {
   const template = request.route?.path;
-  // Catch-all paths (the logger middleware mounts `{/*splat}`) say nothing about the route.
+  // Catch-all paths (the not-found route is `*`) say nothing about the route.
   if (typeof template === 'string' && !template.includes('*')) return template;
   if (status === 404) return 'unmatched';
   const path = (request.url ?? '').split('?')[0];

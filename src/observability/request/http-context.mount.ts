@@ -1,17 +1,15 @@
+import type { Server } from 'node:http';
 import { Injectable } from '@nestjs/common';
+import { addFrontDoorStep, FrontDoorOrder } from '../../common/http/front-door';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { ServiceMetrics } from '../metrics/service-metrics';
-import { httpContextMiddleware } from './http-context.middleware';
-
-interface RouterWithStack {
-  stack?: unknown[];
-}
+import { httpContextMiddleware, type ContextRequest } from './http-context.middleware';
 
 /**
- * Mounts {@link httpContextMiddleware} ahead of everything else on the HTTP port: the RPC
- * middleware (mounted while modules are created), the body parser and Nest's routes. Nest's
- * own middleware API would run it only after the body parser, so requests refused there
- * (malformed or oversized bodies) would go without request id and metrics.
+ * Runs {@link httpContextMiddleware} ahead of routing on the HTTP port (see front-door.ts), so
+ * requests the router refuses itself (no route, a malformed path) and those refused before
+ * their body is read get a request id, metrics and a log line too.
  */
 @Injectable()
 export class HttpContextMount {
@@ -19,10 +17,11 @@ export class HttpContextMount {
     // A standalone application context (the command line) has no HTTP adapter.
     const adapter = adapterHost.httpAdapter;
     if (!adapter) return;
-    adapter.use(httpContextMiddleware({ metrics }));
-    // Express appends middleware to its router's stack; whatever was mounted before this
-    // provider was created (module creation order is not guaranteed) is moved behind it.
-    const stack = (adapter.getInstance<{ router?: RouterWithStack }>().router ?? {}).stack;
-    if (Array.isArray(stack) && stack.length > 1) stack.unshift(stack.pop());
+    addFrontDoorStep(adapter.getHttpServer() as Server, FrontDoorOrder.requestContext, httpContextMiddleware({ metrics }));
+    // The route template labels the request's metrics (routeLabel); the router knows it only now.
+    adapter.getInstance<FastifyInstance>().addHook('onRequest', (request, _reply, done) => {
+      (request.raw as ContextRequest).route = { path: request.routeOptions.url };
+      done();
+    });
   }
 }

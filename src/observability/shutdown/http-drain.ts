@@ -97,3 +97,16 @@ export class HttpDrain {
 
 /** Each answer's keep-alive as Node decided it from its request (HTTP/1.0 without keep-alive: false). */
 const keepAliveOf = new WeakMap<ServerResponse, boolean>();
+
+/**
+ * Makes the framework close only once the drain has closed every connection: closing, Fastify
+ * answers every request with `Connection: close`, which would cut the requests pipelined behind
+ * the first on a connection instead of answering them.
+ */
+export function closeAfterDrain(adapter: { close(): Promise<unknown> }, drain: HttpDrain): void {
+  const close = adapter.close.bind(adapter);
+  adapter.close = async () => {
+    await drain.begin();
+    return close();
+  };
+}

@@ -6,12 +6,12 @@ import { createClient, type Client, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EventStore } from '@app/event-store';
 import request from 'supertest';
 import { AppModule } from '../../../src/app.module';
 import { signEmbeddedToken } from '../../../src/auth';
 import { configureHttp } from '../../../src/common/http/configure-app';
+import { createHttpAdapter, type HttpApplication } from '../../../src/common/http/http-adapter';
 import type { AppConfig } from '../../../src/config';
 import { loadOperationsOptions, type OperationsOptions } from '../../../src/config/operations-options';
 import { ActionService } from '../../../src/grpc/gen/zitadel/action/v3alpha/action_service_pb';
@@ -64,7 +64,7 @@ class GrpcTestRootModule {
 export async function startGrpcTestApp(overrides: Partial<AppConfig> = {}, operations: Partial<OperationsOptions> = {}): Promise<GrpcTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'actions-grpc-e2e-'));
   const config: AppConfig = { port: 0, grpcPort: 0, managementPort: 0, dataDir, eventStore: 'sqlite', auth: { embeddedKeys: true }, logLevel: 'silent', ...overrides };
-  const app = await NestFactory.create<NestExpressApplication>(GrpcTestRootModule.forRoot(config, loadOperationsOptions(process.env, operations)), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<HttpApplication>(GrpcTestRootModule.forRoot(config, loadOperationsOptions(process.env, operations)), createHttpAdapter(), { bodyParser: false, logger: false });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
