@@ -9,8 +9,11 @@ import { dropRebuildSchemas } from '../operations/support/rebuild-schemas';
 import { launchChromium, seriousA11yViolations } from './browser';
 
 // The operations page open on one replica shows, live, a rebuild another replica runs.
-/** Events of the executions projection: a rebuild lasting a few seconds. */
-const SEEDED_EVENTS = 20_000;
+/**
+ * Events of the executions projection: a rebuild lasting several of the page's 2 s refreshes even
+ * on a fast, quiet machine (20,000 could finish between two of them there).
+ */
+const SEEDED_EVENTS = 150_000;
 
 jest.setTimeout(120_000);
 
@@ -38,7 +41,7 @@ beforeAll(async () => {
   await storedEvents(primary, {});
   await primary.app.get(ProjectionEngine).catchUp();
   browser = await launchChromium();
-});
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
