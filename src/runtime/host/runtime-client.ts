@@ -2,6 +2,7 @@
  * A host system's client of the Actions runtime (actions.runtime.v1 over REST): what a host's
  * interceptors call around its handlers. It needs nothing but `fetch`, so any Node host can use it.
  */
+import type { PublishedEvent } from '../domain/published-event';
 
 /** What the host knows of the call being run, passed on to the targets. */
 export interface RunFields {
@@ -12,22 +13,11 @@ export interface RunFields {
   headers?: Record<string, string[]>;
 }
 
-/** An event of the host, as PublishEvents takes it. */
-export interface HostEvent {
-  /** Unique per instance: an id published before is not stored again. */
-  id: string;
-  aggregateId: string;
-  aggregateType: string;
-  resourceOwner?: string;
-  version?: string;
-  /** From 1. */
-  sequence: number;
-  eventType: string;
-  /** RFC 3339, up to nanoseconds. */
-  createdAt: string;
-  userId?: string;
-  payload?: unknown;
-}
+/**
+ * An event of the host, as PublishEvents takes it: the fields the service stores of it, with any
+ * JSON as payload (a type-only import: the client still needs nothing but `fetch`).
+ */
+export type HostEvent = Omit<PublishedEvent, 'payload'> & { payload?: unknown };
 
 /** What a function run gathered from its restCalls. */
 export interface FunctionAnswer {
