@@ -10,23 +10,10 @@ import { OPERATIONS_OPTIONS, type OperationsOptions } from '../observability/ope
 import { lagInEvents } from '../persistence/log-lag';
 import { EVENT_STORE, READ_MODEL } from '../persistence/persistence.tokens';
 import { initializeReadModel } from '../persistence/read-model';
+import type { SubscriberReport } from '../system/system-views';
 import { ExecutionTargetCleanup } from './execution-target-cleanup';
 
 export const subscribersLogger = componentLogger('Subscribers');
-
-/** A subscriber as operators see it (`/readyz`, `/metrics`): lag counted in events, not positions. */
-export interface SubscriberReport {
-  name: string;
-  position: number;
-  /** Events after the checkpoint, counted up to LAG_COUNT_CAP. */
-  lagEvents: number;
-  /** The runner (`host:pid:random`) holding an unexpired lease, or null while none does. */
-  leaseHolder: string | null;
-  leaseUntil: string | null;
-  /** This replica holds the lease. */
-  heldHere: boolean;
-  failedEvents: number;
-}
 
 /**
  * The SubscriptionManager of the built-in subscribers, made on first use: it needs the

@@ -5,6 +5,7 @@ import { MAX_LISTED_DELIVERIES } from '../runtime/deliveries/deliveries.controll
 import { deliveryView } from '../runtime/deliveries/delivery-view';
 import { EventDeliveries } from '../runtime/deliveries/event-deliveries';
 import { notParked } from './system-errors';
+import type { DeliveryRetry, ParkedDeliveryList } from './system-views';
 
 /**
  * `/system/v1/deliveries`: parked event deliveries of every instance, and their retry (as
@@ -16,7 +17,7 @@ export class SystemDeliveriesController {
 
   @Get()
   @RequirePermission('system.deliveries.read')
-  async list(): Promise<{ deliveries: Array<Record<string, unknown>> }> {
+  async list(): Promise<ParkedDeliveryList> {
     const { store } = await this.deliveries.get().catch(unavailable);
     const rows = await store.list('parked', { limit: MAX_LISTED_DELIVERIES });
     return { deliveries: rows.map((row) => ({ instanceId: row.instanceId, ...deliveryView(row) })) };
@@ -25,7 +26,7 @@ export class SystemDeliveriesController {
   @Post(':id/retry')
   @HttpCode(200)
   @RequirePermission('system.deliveries.retry')
-  async retry(@Param('id') id: string): Promise<{ retried: string }> {
+  async retry(@Param('id') id: string): Promise<DeliveryRetry> {
     if (!/^\d{1,15}$/.test(id)) throw notParked(id);
     const { store } = await this.deliveries.get().catch(unavailable);
     const retried = await store.retryParked({ ids: [Number(id)] });

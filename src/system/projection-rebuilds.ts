@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { RebuildInProgressError } from '@app/eventsourcing';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import { componentLogger } from '../observability/logging/component-logger';
-import { jobOfRow, processName, RebuildJobRecorder, type RebuildJob } from './rebuild-job-recorder';
+import { jobOfRow, processName, RebuildJobRecorder } from './rebuild-job-recorder';
 import { RebuildJobStore } from './rebuild-job-store';
-
-export type { RebuildJob } from './rebuild-job-recorder';
+import type { RebuildJob } from './system-views';
 
 const logger = componentLogger('Rebuilds');
 

@@ -6,22 +6,9 @@ import { storeUnavailable } from '../common/errors/http-error-ids';
 import { lagInEvents } from '../persistence/log-lag';
 import { EVENT_STORE } from '../persistence/persistence.tokens';
 import { SERVICE_PROJECTIONS } from '../persistence/service-projections';
-import { ProjectionRebuilds, type RebuildJob } from './projection-rebuilds';
+import { ProjectionRebuilds } from './projection-rebuilds';
 import { noRebuild, rebuildRunning, unknownProjection } from './system-errors';
-
-/** A projection as the operations page shows it. */
-export interface ProjectionView {
-  name: string;
-  position: number;
-  /** Events stored after the checkpoint, counted up to LAG_COUNT_CAP. */
-  lagEvents: number;
-  /** `rebuilding` while a rebuild started on any replica runs, `failing` after failed batches, else `live`. */
-  status: 'live' | 'failing' | 'rebuilding';
-  eventsProcessed: number;
-  lastEventAt: string | null;
-  lastError: string | null;
-  rebuild: RebuildJob | null;
-}
+import type { ProjectionList, ProjectionView, RebuildJob } from './system-views';
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
@@ -36,7 +23,7 @@ export class ProjectionsController {
 
   @Get()
   @RequirePermission('system.projections.read')
-  async list(): Promise<{ headPosition: number; projections: ProjectionView[] }> {
+  async list(): Promise<ProjectionList> {
     const status = await this.engine.status().catch(unavailable);
     const projections = await Promise.all(
       status.projections.map(async (projection): Promise<ProjectionView> => {

@@ -3,28 +3,12 @@ import { hostname } from 'node:os';
 import type { ProjectionLogger, RebuildPhase, RebuildProgress } from '@app/eventsourcing';
 import type { RebuildJobStore } from './rebuild-job-store';
 import type { RebuildJobRow } from './rebuild-job-table';
+import type { RebuildJob } from './system-views';
 
 /** A running rebuild's row is rewritten at least this often, even while a switch holds its progress still. */
 const HEARTBEAT_MS = 2_000;
 /** A running rebuild's row not written for this long was left by a process that stopped. */
 export const REBUILD_STALE_AFTER_MS = 15_000;
-
-/** A rebuild, as the status endpoint shows it. */
-export interface RebuildJob {
-  projection: string;
-  state: 'running' | 'done' | 'failed';
-  phase: RebuildPhase;
-  /** Events of the projection's types reduced so far, and in the log when it started. */
-  done: number;
-  total: number;
-  eventsPerSecond: number;
-  etaSeconds: number | null;
-  startedAt: string;
-  finishedAt: string | null;
-  /** The live checkpoint after the switch, once done. */
-  position: number | null;
-  error: string | null;
-}
 
 type RowToWrite = Omit<RebuildJobRow, 'updatedAt'>;
 

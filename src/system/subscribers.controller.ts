@@ -3,22 +3,9 @@ import type { FailedEvent } from '@app/eventsourcing';
 import { RequirePermission } from '../auth';
 import { storeUnavailable } from '../common/errors/http-error-ids';
 import { BUILT_IN_SUBSCRIBERS } from '../subscribers/built-in-subscribers';
-import { ServiceSubscribers, type SubscriberReport } from '../subscribers/service-subscribers';
+import { ServiceSubscribers } from '../subscribers/service-subscribers';
 import { unknownFailedEvent, unknownSubscriber } from './system-errors';
-
-/** A parked event as the API shows it: ids as strings, like every id of the API. */
-export interface FailedEventView {
-  id: string;
-  subscriber: string;
-  position: number;
-  type: string;
-  stream: string;
-  attempts: number;
-  error: string;
-  firstFailedAt: string;
-  lastFailedAt: string;
-  status: string;
-}
+import type { FailedEventList, FailedEventRetry, FailedEventView, SubscriberList } from './system-views';
 
 const failedEventView = (event: FailedEvent): FailedEventView => ({
   id: String(event.id),
@@ -40,13 +27,13 @@ export class SubscribersController {
 
   @Get()
   @RequirePermission('system.subscribers.read')
-  async list(): Promise<{ subscribers: SubscriberReport[] }> {
+  async list(): Promise<SubscriberList> {
     return { subscribers: await this.subscribers.report().catch(unavailable) };
   }
 
   @Get('failed-events')
   @RequirePermission('system.subscribers.read')
-  async failed(@Query('subscriber') subscriber: unknown): Promise<{ failedEvents: FailedEventView[] }> {
+  async failed(@Query('subscriber') subscriber: unknown): Promise<FailedEventList> {
     const name = typeof subscriber === 'string' && subscriber !== '' ? subscriber : undefined;
     const known = BUILT_IN_SUBSCRIBERS.map((descriptor) => descriptor.name);
     if (name !== undefined && !known.includes(name)) throw unknownSubscriber(name, known);
@@ -58,7 +45,7 @@ export class SubscribersController {
   @Post('failed-events/:id/retry')
   @HttpCode(200)
   @RequirePermission('system.subscribers.retry')
-  async retry(@Param('id') id: string): Promise<{ resolved: boolean; failedEvent: FailedEventView }> {
+  async retry(@Param('id') id: string): Promise<FailedEventRetry> {
     const manager = await this.subscribers.get().catch(unavailable);
     const waiting = /^\d{1,15}$/.test(id) ? (await manager.listFailed()).find((event) => event.id === Number(id)) : undefined;
     if (waiting === undefined) throw unknownFailedEvent(id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ProjectionEngine } from '@app/eventsourcing/projections/projection-engine';
 import { streamName } from '../../src/common/domain/stream-name';
+import type { RebuildJob } from '../../src/system/system-views';
 import { ApiClient, expectError } from '../support/api';
 import { dropRebuildSchemas } from './support/rebuild-schemas';
 import { startReplica, startTestApp, storedEvents, TEST_DATABASE_URL, type TestApp } from '../support/test-app';
@@ -13,15 +14,6 @@ import { startReplica, startTestApp, storedEvents, TEST_DATABASE_URL, type TestA
 const SEEDED_EVENTS = 20_000;
 
 jest.setTimeout(90_000);
-
-interface RebuildJob {
-  projection: string;
-  state: string;
-  phase: string;
-  done: number;
-  total: number;
-  error: string | null;
-}
 
 describe('a rebuild started on one replica, watched from another (postgres)', () => {
   let primary: TestApp;

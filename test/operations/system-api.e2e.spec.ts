@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { streamName } from '../../src/common/domain/stream-name';
 import { EXECUTION_TARGET_CLEANUP } from '../../src/subscribers/built-in-subscribers';
 import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
+import type { RebuildJob } from '../../src/system/system-views';
 import { ApiClient, expectError } from '../support/api';
 import { STORE_SETUPS, startTestApp, storedEvents, type TestApp } from '../support/test-app';
 
 /** A full method name the shipped catalogue does not list (its execution cannot be cleaned up). */
 const GONE_METHOD = '/zitadel.gone.v1.GoneService/Call';
-
-interface RebuildJob {
-  projection: string;
-  state: string;
-  phase: string;
-  done: number;
-  total: number;
-}
 
 describe.each(STORE_SETUPS)('operations endpoints /system/v1 (%s)', (setup) => {
   let testApp: TestApp;

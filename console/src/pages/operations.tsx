@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
-import { operations, type FailedEvent, type ParkedDelivery, type Projection, type RebuildJob, type Subscriber } from '../api/operations';
+import { operations } from '../api/operations';
 import { SYSTEM_ROLE } from '../api/session';
 import { DataTable } from '../components/data-table';
 import { EmptyState, ErrorText } from '../components/form';
 import { tokenCommand } from '../../../src/auth/token-command';
+import type { FailedEventView, ParkedDeliveryView, ProjectionView, RebuildJob, SubscriberReport } from '../../../src/system/system-views';
 
 /** How often a running rebuild's progress is read. */
 const PROGRESS_POLL_MS = 250;
@@ -65,7 +66,7 @@ function RebuildProgress({ job }: { job: RebuildJob }) {
 }
 
 function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
-  const [projections, setProjections] = useState<Projection[]>();
+  const [projections, setProjections] = useState<ProjectionView[]>();
   const [error, setError] = useState<ApiError>();
   const [jobs, setJobs] = useState<Record<string, RebuildJob>>({});
 
@@ -178,8 +179,8 @@ function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
 }
 
 function SubscribersSection() {
-  const [subscribers, setSubscribers] = useState<Subscriber[]>();
-  const [failed, setFailed] = useState<FailedEvent[]>();
+  const [subscribers, setSubscribers] = useState<SubscriberReport[]>();
+  const [failed, setFailed] = useState<FailedEventView[]>();
   const [error, setError] = useState<ApiError>();
   const [outcome, setOutcome] = useState('');
   const [retrying, setRetrying] = useState<string>();
@@ -198,7 +199,7 @@ function SubscribersSection() {
     void load();
   }, [load]);
 
-  const retry = async (event: FailedEvent) => {
+  const retry = async (event: FailedEventView) => {
     setRetrying(event.id);
     try {
       const answer = await operations.retryFailedEvent(event.id);
@@ -268,7 +269,7 @@ function SubscribersSection() {
 }
 
 function DeliveriesSection() {
-  const [deliveries, setDeliveries] = useState<ParkedDelivery[]>();
+  const [deliveries, setDeliveries] = useState<ParkedDeliveryView[]>();
   const [error, setError] = useState<ApiError>();
   const [outcome, setOutcome] = useState('');
   const [retrying, setRetrying] = useState<string>();
@@ -285,7 +286,7 @@ function DeliveriesSection() {
     void load();
   }, [load]);
 
-  const retry = async (delivery: ParkedDelivery) => {
+  const retry = async (delivery: ParkedDeliveryView) => {
     setRetrying(delivery.id);
     try {
       await operations.retryDelivery(delivery.id);

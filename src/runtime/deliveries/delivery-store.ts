@@ -1,7 +1,8 @@
 import { dialectOf, quotedTablePath, type DatabaseDialect } from '@app/eventsourcing/projections/database-dialect';
 import { synchronizeEntities } from '@app/eventsourcing/projections/schema-sync';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeliveryCheckpointEntity, DeliveryEntity, deliveryEntities, type DeliveryRow, type DeliveryState } from './delivery-tables';
+import type { DeliveryState } from './delivery-json';
+import { DeliveryCheckpointEntity, DeliveryEntity, deliveryEntities, type DeliveryRow } from './delivery-tables';
 
 /** The recorder's row in event_delivery_checkpoints. */
 export const RECORDER_NAME = 'event-executions';

@@ -1,13 +1,11 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
+import type { DeliveryState } from './delivery-json';
 
 /** PostgreSQL returns bigint as a string; ids, positions and epoch milliseconds stay far below 2^53. */
 const bigintAsNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | number | null) => (value === null ? null : Number(value)),
 };
-
-/** `pending` (waiting, retrying or in flight), `delivered`, `parked` (attempts used up), `dropped` (too old, or its target removed). */
-export type DeliveryState = 'pending' | 'delivered' | 'parked' | 'dropped';
 
 /** One event to send to one target of its event execution. */
 export interface DeliveryRow {

@@ -1,7 +1,8 @@
+import type { DeliveryView } from './delivery-json';
 import type { DeliveryRow } from './delivery-tables';
 
 /** A delivery as the API and the command line show it; never the body. */
-export function deliveryView(row: DeliveryRow): Record<string, unknown> {
+export function deliveryView(row: DeliveryRow): DeliveryView {
   return {
     id: String(row.id),
     eventId: row.eventId,
