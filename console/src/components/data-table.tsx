@@ -13,7 +13,7 @@ export interface Column<Row> {
   actions?: boolean;
 }
 
-interface DataTableProps<Row> {
+export interface DataTableProps<Row> {
   /** Names the scrollable region: its own label, or the id of a heading that labels it. */
   label: { text: string } | { by: string };
   /** Read by screen readers before the rows (what they are, in what order). */

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { operations } from '../api/operations';
 import { SYSTEM_ROLE } from '../api/session';
-import { DataTable } from '../components/data-table';
-import { EmptyState, ErrorText } from '../components/form';
+import { EmptyState } from '../components/form';
+import { ListedRows, TableSection } from '../components/table-section';
 import { tokenCommand } from '../../../src/auth/token-command';
 import type { FailedEventView, ParkedDeliveryView, ProjectionView, RebuildJob, SubscriberReport } from '../../../src/system/system-views';
 
@@ -127,54 +127,52 @@ function ProjectionsSection({ onForbidden }: { onForbidden(): void }) {
   };
 
   return (
-    <section aria-labelledby="projections-title" className="group">
-      <h2 id="projections-title">Projections</h2>
-      <p className="lead">The read model's tables, each fed from the event log. A rebuild replays the whole log into fresh tables while the service keeps serving.</p>
-      <ErrorText error={error} />
-      {projections === undefined ? (
-        <p className="loading">Loading projections…</p>
-      ) : (
-        <DataTable
-          label={{ text: 'Projections' }}
-          caption="Projections"
-          rows={projections}
-          rowKey={(projection) => projection.name}
-          columns={[
-            { header: 'Name', className: 'mono', cell: (projection) => projection.name },
-            { header: 'Position', className: 'mono', cell: (projection) => projection.position },
-            { header: 'Lag (events)', cell: (projection) => projection.lagEvents },
-            {
-              header: 'Status',
-              cell: (projection) => {
-                const status = jobs[projection.name]?.state === 'running' ? 'rebuilding' : projection.status;
-                return (
-                  <>
-                    <span className={`badge badge-${status}`}>{status}</span>
-                    {projection.lastError ? <p className="hint break">{projection.lastError}</p> : null}
-                  </>
-                );
-              },
+    <TableSection
+      id="projections-title"
+      title="Projections"
+      lead="The read model's tables, each fed from the event log. A rebuild replays the whole log into fresh tables while the service keeps serving."
+      error={error}
+      table={{
+        rows: projections,
+        loading: 'Loading projections…',
+        label: { text: 'Projections' },
+        caption: 'Projections',
+        rowKey: (projection) => projection.name,
+        columns: [
+          { header: 'Name', className: 'mono', cell: (projection) => projection.name },
+          { header: 'Position', className: 'mono', cell: (projection) => projection.position },
+          { header: 'Lag (events)', cell: (projection) => projection.lagEvents },
+          {
+            header: 'Status',
+            cell: (projection) => {
+              const status = jobs[projection.name]?.state === 'running' ? 'rebuilding' : projection.status;
+              return (
+                <>
+                  <span className={`badge badge-${status}`}>{status}</span>
+                  {projection.lastError ? <p className="hint break">{projection.lastError}</p> : null}
+                </>
+              );
             },
-            {
-              header: 'Rebuild',
-              className: 'rebuild-cell',
-              cell: (projection) => {
-                const job = jobs[projection.name];
-                const busy = job?.state === 'running';
-                return (
-                  <>
-                    <button type="button" className="button small" disabled={busy} aria-busy={busy} onClick={() => void start(projection.name)}>
-                      {busy ? 'Rebuilding…' : `Rebuild ${projection.name}`}
-                    </button>
-                    {job ? <RebuildProgress job={job} /> : null}
-                  </>
-                );
-              },
+          },
+          {
+            header: 'Rebuild',
+            className: 'rebuild-cell',
+            cell: (projection) => {
+              const job = jobs[projection.name];
+              const busy = job?.state === 'running';
+              return (
+                <>
+                  <button type="button" className="button small" disabled={busy} aria-busy={busy} onClick={() => void start(projection.name)}>
+                    {busy ? 'Rebuilding…' : `Rebuild ${projection.name}`}
+                  </button>
+                  {job ? <RebuildProgress job={job} /> : null}
+                </>
+              );
             },
-          ]}
-        />
-      )}
-    </section>
+          },
+        ],
+      }}
+    />
   );
 }
 
@@ -213,58 +211,56 @@ function SubscribersSection() {
   };
 
   return (
-    <section aria-labelledby="subscribers-title" className="group">
-      <h2 id="subscribers-title">Subscribers</h2>
-      <p className="lead">Background handlers that react to events. An event a handler keeps failing on is parked here after its retries.</p>
-      <ErrorText error={error} />
-      {subscribers === undefined ? (
-        <p className="loading">Loading subscribers…</p>
-      ) : (
-        <DataTable
-          label={{ text: 'Subscribers' }}
-          caption="Subscribers"
-          rows={subscribers}
-          rowKey={(subscriber) => subscriber.name}
-          columns={[
-            { header: 'Name', className: 'mono', cell: (subscriber) => subscriber.name },
-            { header: 'Position', className: 'mono', cell: (subscriber) => subscriber.position },
-            { header: 'Lag (events)', cell: (subscriber) => subscriber.lagEvents },
-            { header: 'Failed events', cell: (subscriber) => subscriber.failedEvents },
-            { header: 'Lease holder', className: 'mono break', cell: (subscriber) => subscriber.leaseHolder ?? '—' },
-          ]}
-        />
-      )}
+    <TableSection
+      id="subscribers-title"
+      title="Subscribers"
+      lead="Background handlers that react to events. An event a handler keeps failing on is parked here after its retries."
+      error={error}
+      table={{
+        rows: subscribers,
+        loading: 'Loading subscribers…',
+        label: { text: 'Subscribers' },
+        caption: 'Subscribers',
+        rowKey: (subscriber) => subscriber.name,
+        columns: [
+          { header: 'Name', className: 'mono', cell: (subscriber) => subscriber.name },
+          { header: 'Position', className: 'mono', cell: (subscriber) => subscriber.position },
+          { header: 'Lag (events)', cell: (subscriber) => subscriber.lagEvents },
+          { header: 'Failed events', cell: (subscriber) => subscriber.failedEvents },
+          { header: 'Lease holder', className: 'mono break', cell: (subscriber) => subscriber.leaseHolder ?? '—' },
+        ],
+      }}
+    >
       <h3 id="failed-events-title">Failed events</h3>
       <p role="status" className="muted">{outcome}</p>
-      {failed === undefined ? null : failed.length === 0 ? (
-        <EmptyState title="No failed events.">
-          Every event was handled. When a subscriber gives up on an event, it appears here: fix its cause (the error says what), then retry it.
-        </EmptyState>
-      ) : (
-        <DataTable
-          label={{ by: 'failed-events-title' }}
-          caption="Failed events, in log order"
-          rows={failed}
-          rowKey={(event) => event.id}
-          columns={[
-            { header: 'Id', className: 'mono', cell: (event) => event.id },
-            { header: 'Subscriber', className: 'mono', cell: (event) => event.subscriber },
-            { header: 'Type', className: 'mono', cell: (event) => event.type },
-            { header: 'Attempts', cell: (event) => event.attempts },
-            { header: 'Error', className: 'break', cell: (event) => <StoredError text={event.error} /> },
-            {
-              header: 'Actions',
-              actions: true,
-              cell: (event) => (
-                <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === event.id} onClick={() => void retry(event)}>
-                  {retrying === event.id ? 'Retrying…' : `Retry event ${event.id}`}
-                </button>
-              ),
-            },
-          ]}
-        />
-      )}
-    </section>
+      <ListedRows
+        rows={failed}
+        empty={
+          <EmptyState title="No failed events.">
+            Every event was handled. When a subscriber gives up on an event, it appears here: fix its cause (the error says what), then retry it.
+          </EmptyState>
+        }
+        label={{ by: 'failed-events-title' }}
+        caption="Failed events, in log order"
+        rowKey={(event) => event.id}
+        columns={[
+          { header: 'Id', className: 'mono', cell: (event) => event.id },
+          { header: 'Subscriber', className: 'mono', cell: (event) => event.subscriber },
+          { header: 'Type', className: 'mono', cell: (event) => event.type },
+          { header: 'Attempts', cell: (event) => event.attempts },
+          { header: 'Error', className: 'break', cell: (event) => <StoredError text={event.error} /> },
+          {
+            header: 'Actions',
+            actions: true,
+            cell: (event) => (
+              <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === event.id} onClick={() => void retry(event)}>
+                {retrying === event.id ? 'Retrying…' : `Retry event ${event.id}`}
+              </button>
+            ),
+          },
+        ]}
+      />
+    </TableSection>
   );
 }
 
@@ -300,43 +296,42 @@ function DeliveriesSection() {
   };
 
   return (
-    <section aria-labelledby="deliveries-title" className="group">
-      <h2 id="deliveries-title">Parked deliveries</h2>
-      <p className="lead">Events sent to the targets of event executions, of every instance, that failed on their last attempt.</p>
-      <ErrorText error={error} />
-      <p role="status" className="muted">{outcome}</p>
-      {deliveries === undefined ? (
-        <p className="loading">Loading deliveries…</p>
-      ) : deliveries.length === 0 ? (
-        <EmptyState title="No parked deliveries.">
-          Every event reached its targets. When a target keeps failing, its delivery is parked here: fix the target (see the error), then retry it.
-        </EmptyState>
-      ) : (
-        <DataTable
-          label={{ text: 'Parked deliveries' }}
-          caption="Parked deliveries, oldest first"
-          rows={deliveries}
-          rowKey={(delivery) => delivery.id}
-          columns={[
-            { header: 'Id', className: 'mono', cell: (delivery) => delivery.id },
-            { header: 'Instance', className: 'mono break', cell: (delivery) => delivery.instanceId },
-            { header: 'Event type', className: 'mono', cell: (delivery) => delivery.eventType },
-            { header: 'Target', className: 'mono break', cell: (delivery) => delivery.targetId },
-            { header: 'Attempts', cell: (delivery) => delivery.attempts },
-            { header: 'Error', className: 'break', cell: (delivery) => (delivery.lastError ? <StoredError text={delivery.lastError} /> : '—') },
-            {
-              header: 'Actions',
-              actions: true,
-              cell: (delivery) => (
-                <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === delivery.id} onClick={() => void retry(delivery)}>
-                  {retrying === delivery.id ? 'Retrying…' : `Retry delivery ${delivery.id}`}
-                </button>
-              ),
-            },
-          ]}
-        />
-      )}
-    </section>
+    <TableSection
+      id="deliveries-title"
+      title="Parked deliveries"
+      lead="Events sent to the targets of event executions, of every instance, that failed on their last attempt."
+      error={error}
+      outcome={outcome}
+      table={{
+        rows: deliveries,
+        loading: 'Loading deliveries…',
+        empty: (
+          <EmptyState title="No parked deliveries.">
+            Every event reached its targets. When a target keeps failing, its delivery is parked here: fix the target (see the error), then retry it.
+          </EmptyState>
+        ),
+        label: { text: 'Parked deliveries' },
+        caption: 'Parked deliveries, oldest first',
+        rowKey: (delivery) => delivery.id,
+        columns: [
+          { header: 'Id', className: 'mono', cell: (delivery) => delivery.id },
+          { header: 'Instance', className: 'mono break', cell: (delivery) => delivery.instanceId },
+          { header: 'Event type', className: 'mono', cell: (delivery) => delivery.eventType },
+          { header: 'Target', className: 'mono break', cell: (delivery) => delivery.targetId },
+          { header: 'Attempts', cell: (delivery) => delivery.attempts },
+          { header: 'Error', className: 'break', cell: (delivery) => (delivery.lastError ? <StoredError text={delivery.lastError} /> : '—') },
+          {
+            header: 'Actions',
+            actions: true,
+            cell: (delivery) => (
+              <button type="button" className="button small" disabled={retrying !== undefined} aria-busy={retrying === delivery.id} onClick={() => void retry(delivery)}>
+                {retrying === delivery.id ? 'Retrying…' : `Retry delivery ${delivery.id}`}
+              </button>
+            ),
+          },
+        ],
+      }}
+    />
   );
 }
 
