@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { sourceAsset } from '../assets';
 
 /** The catalogue file could not be read or does not have the expected shape. */
 export class CatalogueError extends Error {
@@ -45,7 +45,7 @@ export class Catalogue {
   }
 }
 
-export const DEFAULT_CATALOGUE_FILE = join(__dirname, 'default-catalogue.json');
+export const DEFAULT_CATALOGUE_FILE = sourceAsset('catalogue/default-catalogue.json');
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 

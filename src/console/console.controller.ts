@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth';
 import { notFound } from '../common/errors/api-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { consoleAssetsDir } from './console-assets';
+import { consoleAssetsDir } from '../assets';
 import { CONSOLE_SETTINGS_PATH, consoleSettings, type ConsoleSettings } from './console-settings';
 
 /**
