@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Transpiles src/, libs/ and bench/ to dist/ with SWC (type checking is `npm run typecheck`),
-// then bundles the web console (console/) into dist/console with Vite.
-// Incremental: a file is only re-emitted when its source is newer than its output, so
-// `npm start` and `npm run cli` stay fast after the first build.
+// bundles the service into one file with rolldown (what `npm start` and the image run), then
+// bundles the web console (console/) into dist/console with Vite.
+// Incremental: a file is only re-emitted when its source is newer than its output, and each
+// bundle only rebuilt when one of its inputs changed, so `npm start` and `npm run cli` stay fast
+// after the first build.
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, readFile, stat, writeFile, copyFile, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,38 +60,129 @@ const swcOptions = {
   },
 };
 
+/**
+ * The service in one file: start-up is mostly Node resolving and reading ~1,450 modules, which
+ * one file removes (bench/results/startup-2026-12-03.md). Written to dist/src/ because the
+ * service finds its other files from its source tree's root, src/assets.ts's folder, which in a
+ * bundle is the bundle's. `entry` turns source maps on before the bundle's code loads (Node
+ * reads a module's map only if they are on when it compiles it), so stack traces name the
+ * TypeScript sources; the code's map chains SWC's maps, which rolldown would not read itself.
+ * dist/src/main.js stays, for the CLI and the tests that start the service file by file.
+ */
+const SERVICE_BUNDLE = {
+  entry: join(outDir, 'src', 'main.bundle.js'),
+  code: join(outDir, 'src', 'main.bundle.code.js'),
+  map: join(outDir, 'src', 'main.bundle.code.js.map'),
+};
+
+/**
+ * Not bundled, loaded from node_modules at run time: native addons and packages that find
+ * files of their own next to their code (better-sqlite3's addon, Swagger UI's assets, the
+ * EventStoreDB client's .proto files; that client is loaded only for its store anyway), and
+ * pg's optional native binding. Optional packages that are not installed stay run-time
+ * requires too (see onLog), failing as they would unbundled.
+ */
+const BUNDLE_EXTERNAL = ['better-sqlite3', 'swagger-ui-dist', '@eventstore/db-client', 'pg-native'];
+
+/**
+ * What rolldown may warn about and the bundle still behaves as the files do: an import of a
+ * package that is not installed (Nest's optional microservices and websockets, required in a
+ * try), and `import.meta` in @nestjs/terminus's check for the database health indicators'
+ * packages, which the service does not use. Anything else fails the build.
+ */
+function acceptedBundleWarning(log) {
+  if (log.code === 'UNRESOLVED_IMPORT') return typeof log.exporter === 'string' && !/^[./]/.test(log.exporter);
+  if (log.code === 'EMPTY_IMPORT_META') return log.id?.endsWith('/node_modules/@nestjs/terminus/dist/utils/checkPackage.util.js') === true;
+  return false;
+}
+
+async function bundleService() {
+  const { rolldown } = await import('rolldown');
+  const serviceOutputs = [join(outDir, 'src'), join(outDir, 'libs')].map((dir) => `${dir}${sep}`);
+  const refused = [];
+  const bundle = await rolldown({
+    input: join(outDir, 'src', 'main.js'),
+    platform: 'node',
+    external: (id) => BUNDLE_EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`)),
+    onLog(level, log) {
+      if (level === 'warn' && !acceptedBundleWarning(log)) refused.push(log.message);
+    },
+    plugins: [
+      {
+        // SWC's output with its map, so the bundle's map leads back to the TypeScript.
+        name: 'swc-source-maps',
+        async load(id) {
+          if (!serviceOutputs.some((dir) => id.startsWith(dir)) || !id.endsWith('.js')) return null;
+          const [code, map] = await Promise.all([readFile(id, 'utf8'), readFile(`${id}.map`, 'utf8').catch(() => undefined)]);
+          return map === undefined ? code : { code, map };
+        },
+      },
+    ],
+  });
+  try {
+    if (refused.length > 0) throw new Error(`build: the service bundle needs a look:\n${refused.join('\n')}`);
+    // Names kept: Nest and TypeORM read class names (entity and provider names, messages), which
+    // a bundle would otherwise rename where two modules' names collide.
+    await bundle.write({ file: SERVICE_BUNDLE.code, format: 'cjs', codeSplitting: false, keepNames: true, sourcemap: true, sourcemapExcludeSources: true });
+  } finally {
+    await bundle.close();
+  }
+  await writeFile(
+    SERVICE_BUNDLE.entry,
+    `'use strict';\n// Made by scripts/build.mjs: the bundled service, with stack traces mapped to the TypeScript sources.\nprocess.setSourceMapsEnabled(true);\nrequire('./${basename(SERVICE_BUNDLE.code)}');\n`,
+  );
+}
+
 const started = Date.now();
 let emitted = 0;
 const expected = new Set();
+// The newest output the service bundle may be made of (below): any output of src/ and libs/.
+let newestServiceOutput = -1;
 for (const top of roots) {
   for await (const file of walk(join(root, top))) {
     const rel = relative(root, file);
     if (isSource(file)) {
       const target = join(outDir, rel.replace(/\.ts$/, '.js'));
       expected.add(target).add(`${target}.map`);
-      if ((await mtime(target)) >= (await mtime(file))) continue;
+      const built = await mtime(target);
+      if (top !== 'bench') newestServiceOutput = Math.max(newestServiceOutput, built);
+      if (built >= (await mtime(file))) continue;
       const output = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file) });
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, `${output.code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
       if (output.map) await writeFile(`${target}.map`, output.map);
+      if (top !== 'bench') newestServiceOutput = Date.now();
       emitted += 1;
     } else if (isAsset(file)) {
       const target = join(outDir, rel);
       expected.add(target);
-      if ((await mtime(target)) >= (await mtime(file))) continue;
+      const copied = await mtime(target);
+      if (top !== 'bench') newestServiceOutput = Math.max(newestServiceOutput, copied);
+      if (copied >= (await mtime(file))) continue;
       await mkdir(dirname(target), { recursive: true });
       await copyFile(file, target);
+      if (top !== 'bench') newestServiceOutput = Date.now();
       emitted += 1;
     }
   }
 }
-// Drop outputs whose source was deleted or renamed, so stale modules never load.
+for (const file of Object.values(SERVICE_BUNDLE)) expected.add(file);
+// Drop outputs whose source was deleted or renamed, so stale modules never load (nor stay in the bundle).
 for (const top of roots) {
   for await (const file of walk(join(outDir, top))) {
-    if (!expected.has(file)) await rm(file);
+    if (expected.has(file)) continue;
+    await rm(file);
+    if (top !== 'bench') newestServiceOutput = Date.now();
   }
 }
 if (!quiet) console.log(`build: ${emitted} file(s) emitted to dist/ in ${Date.now() - started} ms`);
+
+const bundleInputs = [newestServiceOutput, await mtime(fileURLToPath(import.meta.url)), await mtime(join(root, 'package-lock.json')), await mtime(join(root, 'node_modules', '.package-lock.json'))];
+if (Math.max(...bundleInputs) >= (await mtime(SERVICE_BUNDLE.code))) {
+  const bundleStarted = Date.now();
+  await bundleService();
+  if (!quiet) console.log(`build: service bundled to ${relative(root, SERVICE_BUNDLE.entry)} in ${Date.now() - bundleStarted} ms`);
+}
 
 // The console is rebuilt only when one of its sources, or a file of src/ they import, is newer than its built page.
 const consoleRoot = join(root, 'console');

@@ -12,9 +12,21 @@ export function repoRoot(from: string = __dirname): string {
   }
 }
 
-/** The built service entry point (`node scripts/build.mjs` makes it). */
+/** The built service entry point, file by file (`node scripts/build.mjs` makes it). */
 export function builtServiceEntry(): string {
-  const entry = join(repoRoot(), 'dist', 'src', 'main.js');
+  return built(join('dist', 'src', 'main.js'));
+}
+
+/** The bundled service, what `npm start` and the image run (`node scripts/build.mjs` makes it). */
+export function bundledServiceEntry(): string {
+  return built(BUNDLED_SERVICE_ENTRY);
+}
+
+/** The bundle's entry under the repository root, as package.json's start script and the Dockerfile name it. */
+export const BUNDLED_SERVICE_ENTRY = 'dist/src/main.bundle.js';
+
+function built(path: string): string {
+  const entry = join(repoRoot(), path);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`node scripts/build.mjs\` first`);
   return entry;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { repoRoot } from '../../bench/support/repo-root';
+import { BUNDLED_SERVICE_ENTRY, repoRoot } from '../../bench/support/repo-root';
 import { IMAGE_MARKER_VARIABLE } from '../../src/auth/describe-embedded-auth';
 
 /** No Docker engine runs the tests: these hold the container files to what the README says. */
@@ -51,6 +51,12 @@ describe('the image', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtimeStage).toMatch(new RegExp(`^ENV [^]*?\\b${IMAGE_MARKER_VARIABLE}=1\\b`, 'm'));
-    expect(runtimeStage).toContain('CMD ["node", "dist/src/main.js"]');
+  });
+
+  it('runs the bundled service, as npm start does', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(dockerfile).toContain(`CMD ["node", "${BUNDLED_SERVICE_ENTRY}"]`);
+    expect(start).toMatch(new RegExp(`&& node ${BUNDLED_SERVICE_ENTRY.replace(/\./g, '\\.')}$`));
   });
 });
