@@ -7,7 +7,7 @@
 // after the first build.
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, readFile, stat, writeFile, copyFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,10 +64,10 @@ const swcOptions = {
  * The service in one file: start-up is mostly Node resolving and reading ~1,450 modules, which
  * one file removes (bench/results/startup-2026-12-03.md). Written to dist/src/ because the
  * service finds its other files from its source tree's root, src/assets.ts's folder, which in a
- * bundle is the bundle's. `entry` turns source maps on before the bundle's code loads (Node
- * reads a module's map only if they are on when it compiles it), so stack traces name the
- * TypeScript sources; the code's map chains SWC's maps, which rolldown would not read itself.
- * dist/src/main.js stays, for the CLI and the tests that start the service file by file.
+ * bundle is the bundle's. `entry` (scripts/bundle-entry.cjs) loads `code` and maps stack traces
+ * back to the TypeScript sources through `map`, which chains SWC's maps (rolldown does not read
+ * its inputs' maps itself). dist/src/main.js stays, for the CLI and the tests that start the
+ * service file by file.
  */
 const SERVICE_BUNDLE = {
   entry: join(outDir, 'src', 'main.bundle.js'),
@@ -127,10 +127,112 @@ async function bundleService() {
   } finally {
     await bundle.close();
   }
-  await writeFile(
-    SERVICE_BUNDLE.entry,
-    `'use strict';\n// Made by scripts/build.mjs: the bundled service, with stack traces mapped to the TypeScript sources.\nprocess.setSourceMapsEnabled(true);\nrequire('./${basename(SERVICE_BUNDLE.code)}');\n`,
-  );
+  const map = JSON.parse(await readFile(SERVICE_BUNDLE.map, 'utf8'));
+  await writeFile(SERVICE_BUNDLE.map, JSON.stringify(ownSourcesOnly(map, (source) => !source.split(/[\\/]/).includes('node_modules'))));
+  await copyFile(join(root, 'scripts', 'bundle-entry.cjs'), SERVICE_BUNDLE.entry);
+}
+
+const VLQ_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const VLQ_VALUES = new Map([...VLQ_DIGITS].map((digit, value) => [digit, value]));
+
+/** The fields of one segment of a source map's `mappings` (relative values, as written). */
+function decodeSegment(text) {
+  const fields = [];
+  let value = 0;
+  let shift = 0;
+  for (const digit of text) {
+    const bits = VLQ_VALUES.get(digit);
+    value += (bits & 31) << shift;
+    if (bits & 32) {
+      shift += 5;
+      continue;
+    }
+    fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  return fields;
+}
+
+function encodeSegment(fields) {
+  let text = '';
+  for (const field of fields) {
+    let value = field < 0 ? (-field << 1) | 1 : field << 1;
+    do {
+      const bits = value & 31;
+      value >>>= 5;
+      text += VLQ_DIGITS[value > 0 ? bits | 32 : bits];
+    } while (value > 0);
+  }
+  return text;
+}
+
+/**
+ * The bundle's map with the mappings into the service's own sources only. Node decodes a map
+ * whole, on the first stack trace it formats: with every dependency's mappings that is ~100 MB
+ * of heap and half a second, and reading it slows every start. Where a dependency's code begins,
+ * a segment without a source ends the previous file's mapping, so a dependency's frames show the
+ * bundle's own line and column (its `//#region` comments name the package) instead of a wrong
+ * TypeScript line; so does the bundle's glue code between modules.
+ */
+function ownSourcesOnly(map, isOwn) {
+  const sources = [];
+  const names = [];
+  const sourceIndex = new Map();
+  const nameIndex = new Map();
+  const kept = map.sources.map((source, index) => {
+    if (!isOwn(source)) return undefined;
+    sourceIndex.set(index, sources.push(source) - 1);
+    return index;
+  });
+  // Running values, as the format keeps them: read from the input, written to the output.
+  const read = { source: 0, line: 0, column: 0, name: 0 };
+  const written = { source: 0, line: 0, column: 0, name: 0 };
+  let inOwn = false;
+  const lines = map.mappings.split(';').map((line) => {
+    let generatedColumn = 0;
+    let writtenColumn = 0;
+    const ownBefore = inOwn;
+    let ownHere = false;
+    const out = [];
+    for (const segment of line === '' ? [] : line.split(',')) {
+      const [column, source, originalLine, originalColumn, name] = decodeSegment(segment);
+      generatedColumn += column;
+      if (source === undefined) continue;
+      read.source += source;
+      read.line += originalLine;
+      read.column += originalColumn;
+      if (name !== undefined) read.name += name;
+      const own = kept[read.source] !== undefined;
+      if (!own) {
+        if (inOwn) out.push(encodeSegment([generatedColumn - writtenColumn]));
+        if (inOwn) writtenColumn = generatedColumn;
+        inOwn = false;
+        continue;
+      }
+      inOwn = true;
+      ownHere = true;
+      const fields = [generatedColumn - writtenColumn, sourceIndex.get(read.source) - written.source, read.line - written.line, read.column - written.column];
+      writtenColumn = generatedColumn;
+      written.source = sourceIndex.get(read.source);
+      written.line = read.line;
+      written.column = read.column;
+      if (name !== undefined) {
+        if (!nameIndex.has(read.name)) nameIndex.set(read.name, names.push(map.names[read.name]) - 1);
+        fields.push(nameIndex.get(read.name) - written.name);
+        written.name = nameIndex.get(read.name);
+      }
+      out.push(encodeSegment(fields));
+    }
+    // A line after own code with none of its own (the bundle's glue between modules, or a
+    // dependency's first line): unmapped from its start.
+    if (ownBefore && !ownHere) {
+      inOwn = false;
+      return encodeSegment([0]);
+    }
+    return out.join(',');
+  });
+  return { ...map, sources, names, mappings: lines.join(';') };
 }
 
 const started = Date.now();
@@ -177,7 +279,13 @@ for (const top of roots) {
 }
 if (!quiet) console.log(`build: ${emitted} file(s) emitted to dist/ in ${Date.now() - started} ms`);
 
-const bundleInputs = [newestServiceOutput, await mtime(fileURLToPath(import.meta.url)), await mtime(join(root, 'package-lock.json')), await mtime(join(root, 'node_modules', '.package-lock.json'))];
+const bundleInputs = [
+  newestServiceOutput,
+  await mtime(fileURLToPath(import.meta.url)),
+  await mtime(join(root, 'scripts', 'bundle-entry.cjs')),
+  await mtime(join(root, 'package-lock.json')),
+  await mtime(join(root, 'node_modules', '.package-lock.json')),
+];
 if (Math.max(...bundleInputs) >= (await mtime(SERVICE_BUNDLE.code))) {
   const bundleStarted = Date.now();
   await bundleService();
