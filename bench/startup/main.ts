@@ -3,7 +3,8 @@
  *
  *   node dist/bench/startup/main.js [label=path/to/dist/src/main.js ...]
  *
- * With no argument it measures this checkout's build. Every round starts each entry once, in
+ * With no argument it measures this checkout's two builds: file by file (dist/src/main.js) and
+ * bundled (dist/src/main.bundle.js, what `npm start` runs). Every round starts each entry once, in
  * turn, on a fresh store (a temp DATA_DIR; for PostgreSQL also a fresh schema), and records from
  * the spawn: when the entry's static imports had loaded (a `-r` preload, see marks.ts), when the
  * "listening" line was logged and when /healthz first answered 200. Loading is the module graph;
@@ -17,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/service-process';
-import { repoRoot } from '../support/repo-root';
+import { builtServiceEntry, bundledServiceEntry, repoRoot } from '../support/repo-root';
 import { ServiceStorage, type StoreKind } from '../support/storage';
 
 interface Entry {
@@ -46,7 +47,12 @@ const median = (values: readonly number[]): number => {
 
 function entriesFromArgs(): Entry[] {
   const args = process.argv.slice(2);
-  if (args.length === 0) return [{ label: 'this build', file: join(repoRoot(), 'dist', 'src', 'main.js') }];
+  if (args.length === 0) {
+    return [
+      { label: 'file by file', file: builtServiceEntry() },
+      { label: 'bundled', file: bundledServiceEntry() },
+    ];
+  }
   return args.map((arg) => {
     const [label, file] = arg.includes('=') ? (arg.split('=', 2) as [string, string]) : [arg, arg];
     const path = resolve(file);
