@@ -130,6 +130,32 @@ describe('postgres read horizon', () => {
       if (!released) await release();
     }
   });
+
+  it('tells a filtered subscription that events wait behind it, so they arrive when it ends without a new append', async () => {
+    const type = `horizon.filtered.${randomUUID().slice(0, 8)}`;
+    const received: number[] = [];
+    const subscription = store.subscribe({ fromPosition: (await store.headPosition()) + 1, filter: { types: [type] } }, (events) => {
+      received.push(...events.map((event) => event.position));
+    });
+    try {
+      const release = await holdWritingTransaction({});
+      let appendedPosition = -1;
+      try {
+        ({ position: appendedPosition } = await store.append(`horizon-${randomUUID()}`, [{ type, tenant: 't', data: {} }], { expectedRevision: 'no_stream' }));
+        // Long enough for the subscription to read, find the event held back, and start waiting.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(received).toEqual([]);
+      } finally {
+        await release();
+      }
+      // Without the held-back flag the next read would come only after the 5 s idle re-check.
+      const deadline = Date.now() + 1_500;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toEqual([appendedPosition]);
+    } finally {
+      await subscription.close();
+    }
+  });
 });
 
 describe('postgres read horizon with sessions declared as never appending', () => {

@@ -418,18 +418,40 @@ export class PostgresEventStore implements EventStore, EventImporter {
   }
 
   private async readPage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<ReadAllResult> {
+    return (await this.readPageOf(fromPosition, maxCount, filter, false)).page;
+  }
+
+  /**
+   * A page for a subscription: at the end, also tells whether events wait behind the read
+   * horizon, learnt by the page's own statement (one round trip between an append and its
+   * delivery, not two).
+   */
+  private async readLivePage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<FeedPage> {
+    const { page, held } = await this.readPageOf(fromPosition, maxCount, filter, true);
+    return page.isEnd && held ? { ...page, recheckAfterMs: this.options.heldBackRecheckMs ?? 75 } : page;
+  }
+
+  private async readPageOf(fromPosition: number, maxCount: number, filter: EventFilter | undefined, live: boolean): Promise<{ page: ReadAllResult; held: boolean }> {
     const from = Math.max(0, Math.floor(fromPosition));
     const max = Math.max(1, Math.floor(maxCount));
     const normalized = normalizeFilter(filter);
     if (normalized.matchesAll) {
-      const rows = await this.query<EventRow>(this.sql.readAll, [from, max + 1]);
+      let held = false;
+      let rows: EventRow[];
+      if (live) {
+        const answer = await this.query<EventRow & { held: boolean }>(this.sql.readAllLive, [from, max + 1]);
+        held = answer[0].held;
+        rows = answer[0].position === null ? [] : answer;
+      } else {
+        rows = await this.query<EventRow>(this.sql.readAll, [from, max + 1]);
+      }
       const isEnd = rows.length <= max;
       if (!isEnd) rows.length = max;
       const nextPosition = rows.length > 0 ? rows[rows.length - 1].position + 1 : from;
-      return { events: rows.map(toStoredEvent), nextPosition, isEnd };
+      return { page: { events: rows.map(toStoredEvent), nextPosition, isEnd }, held };
     }
     const window = Math.max(max * 4, MIN_FILTER_SCAN_WINDOW);
-    const rows = await this.query<EventRow & { window_last: number | null; window_size: number }>(this.sql.readFiltered, [
+    const rows = await this.query<EventRow & { window_last: number | null; window_size: number; held: boolean }>(live ? this.sql.readFilteredLive : this.sql.readFiltered, [
       from,
       normalized.tenant ?? null,
       normalized.types.length > 0 ? normalized.types : null,
@@ -437,22 +459,14 @@ export class PostgresEventStore implements EventStore, EventImporter {
       window,
       max + 1,
     ]);
-    const { window_last: windowLast, window_size: windowSize } = rows[0];
-    if (windowLast === null) return { events: [], nextPosition: from, isEnd: true };
+    const { window_last: windowLast, window_size: windowSize, held } = rows[0];
+    if (windowLast === null) return { page: { events: [], nextPosition: from, isEnd: true }, held };
     const matched = rows[0].position === null ? [] : rows;
     if (matched.length > max) {
       matched.length = max;
-      return { events: matched.map(toStoredEvent), nextPosition: matched[max - 1].position + 1, isEnd: false };
+      return { page: { events: matched.map(toStoredEvent), nextPosition: matched[max - 1].position + 1, isEnd: false }, held };
     }
-    return { events: matched.map(toStoredEvent), nextPosition: windowLast + 1, isEnd: windowSize < window };
-  }
-
-  /** A page for a subscription: at the end, also tells whether events wait behind the read horizon. */
-  private async readLivePage(fromPosition: number, maxCount: number, filter: EventFilter | undefined): Promise<FeedPage> {
-    const page = await this.readPage(fromPosition, maxCount, filter);
-    if (!page.isEnd) return page;
-    const [{ held }] = await this.query<{ held: boolean }>(this.sql.heldBack, []);
-    return held ? { ...page, recheckAfterMs: this.options.heldBackRecheckMs ?? 75 } : page;
+    return { page: { events: matched.map(toStoredEvent), nextPosition: windowLast + 1, isEnd: windowSize < window }, held };
   }
 
   private async findEarlierAppend(stream: string, expected: ExpectedRevision, prepared: PreparedAppend): Promise<AppendResult | undefined> {

@@ -86,6 +86,21 @@ export function buildSql(schema: string, options: SqlOptions = {}) {
   const filter = `($2::text IS NULL OR e.tenant = $2)
     AND (($3::text[] IS NULL AND $4::text[] IS NULL) OR e.type = ANY($3::text[]) OR e.type LIKE ANY($4::text[]))`;
 
+  // A subscription's page also says whether committed events wait at or above the horizon,
+  // judged in the page's own snapshot and round trip: `h` holds the horizon once per statement.
+  const horizonCte = (live: boolean) => `h AS MATERIALIZED (
+      SELECT x.pos, ${live ? `EXISTS (SELECT 1 FROM ${events} WHERE position >= x.pos)` : 'false'} AS held FROM (SELECT ${horizon} AS pos) x
+    )`;
+  const readFiltered = (live: boolean) => `WITH ${horizonCte(live)}, w AS MATERIALIZED (
+          SELECT position FROM ${events}, h WHERE position >= $1 AND position < h.pos ORDER BY position LIMIT $5
+        ), bound AS (SELECT max(position) AS last, count(*) AS scanned FROM w)
+        SELECT bound.last AS window_last, bound.scanned AS window_size, h.held, m.*
+        FROM h, bound LEFT JOIN LATERAL (
+          SELECT ${columns} FROM ${events} e
+          WHERE e.position >= $1 AND e.position <= bound.last AND ${filter}
+          ORDER BY e.position LIMIT $6
+        ) m ON true`;
+
   return {
     schema: [
       `CREATE SCHEMA IF NOT EXISTS ${s}`,
@@ -210,24 +225,25 @@ export function buildSql(schema: string, options: SqlOptions = {}) {
       text: `SELECT ${columns} FROM ${events} WHERE position >= $1 AND position < ${horizon} ORDER BY position LIMIT $2`,
     },
     /**
+     * A subscription's page: readAll's, plus whether committed events wait at or above the
+     * horizon (`held`, on every row), judged in the same snapshot and in the same round trip.
+     * Always returns at least one row; an empty page's row has a null position.
+     */
+    readAllLive: {
+      name: `${prefix}read_all_live`,
+      text: `WITH ${horizonCte(true)}
+        SELECT h.held, p.* FROM h LEFT JOIN LATERAL (
+          SELECT ${columns} FROM ${events} WHERE position >= $1 AND position < h.pos ORDER BY position LIMIT $2
+        ) p ON true ORDER BY p.position`,
+    },
+    /**
      * Filtered page: looks at no more than $5 log entries from $1 (the window), so the cost
      * does not depend on how rare matching events are. Always returns at least one row, which
      * carries the window's last position and size even when nothing matched.
      */
-    readFiltered: {
-      name: `${prefix}read_filtered`,
-      text: `WITH w AS MATERIALIZED (
-          SELECT position FROM ${events} WHERE position >= $1 AND position < ${horizon} ORDER BY position LIMIT $5
-        ), bound AS (SELECT max(position) AS last, count(*) AS scanned FROM w)
-        SELECT bound.last AS window_last, bound.scanned AS window_size, m.*
-        FROM bound LEFT JOIN LATERAL (
-          SELECT ${columns} FROM ${events} e
-          WHERE e.position >= $1 AND e.position <= bound.last AND ${filter}
-          ORDER BY e.position LIMIT $6
-        ) m ON true`,
-    },
-    /** Whether committed events exist at or above the read horizon (held back by an older open transaction). */
-    heldBack: { name: `${prefix}held_back`, text: `SELECT EXISTS (SELECT 1 FROM ${events} WHERE position >= ${horizon}) AS held` },
+    readFiltered: { name: `${prefix}read_filtered`, text: readFiltered(false) },
+    /** A subscription's filtered page, with `held` as in readAllLive. */
+    readFilteredLive: { name: `${prefix}read_filtered_live`, text: readFiltered(true) },
     headPosition: { name: `${prefix}head`, text: `SELECT coalesce(max(position), 0) AS head FROM ${events} WHERE position < ${horizon}` },
     readStreamForwards: {
       name: `${prefix}stream_fwd`,
