@@ -3,6 +3,7 @@ import { createEventStore, type EventStore } from '@app/event-store';
 import { ensureEmbeddedKeys } from '../../src/auth/embedded-keys';
 import { embeddedToken } from '../support/api-client';
 import { runWorker } from '../support/fork-worker';
+import { bundledServiceEntry } from '../support/repo-root';
 import { freePort, ServiceProcess } from '../support/service-process';
 import { median, round } from '../support/stats';
 import { ServiceStorage, type StoreKind } from '../support/storage';
@@ -32,16 +33,16 @@ function openStore(storage: ServiceStorage): Promise<EventStore> {
 }
 
 /**
- * Starts the service `repeats` times on `storage` and records, from each spawn, the first 200
- * of /healthz, of an authenticated ListExecutions of `instanceId`, and of /readyz (projections
- * within their lag bound, i.e. nothing left to replay).
+ * Starts the service `repeats` times on `storage` as `npm start` runs it (the bundle), and
+ * records, from each spawn, the first 200 of /healthz, of an authenticated ListExecutions of
+ * `instanceId`, and of /readyz (projections within their lag bound, i.e. nothing left to replay).
  */
 async function measureStartups(storage: ServiceStorage, settings: BenchSettings, instanceId: string): Promise<StartupFigures> {
   await ensureEmbeddedKeys(storage.dataDir);
   const token = await embeddedToken(storage.dataDir, instanceId);
   const figures: StartupFigures = { healthz: [], authenticatedList: [], readyz: [] };
   for (let repeat = 0; repeat < settings.startupRepeats; repeat += 1) {
-    const service = ServiceProcess.spawn({ storage, logLevel: settings.logLevel }, await freePort(), await freePort(), await freePort());
+    const service = ServiceProcess.spawn({ storage, logLevel: settings.logLevel, entry: bundledServiceEntry() }, await freePort(), await freePort(), await freePort());
     try {
       figures.healthz.push(await service.waitForHealth(60_000));
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
