@@ -27,6 +27,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revi
 const COLUMNS = 'position, id, stream, type, revision, data, metadata, tenant, created_at';
 
 /**
+ * A LIMIT given as a bare parameter is read by SQLite when the statement is prepared, and binding
+ * that parameter again expires the statement, so every call of it would be compiled anew (about
+ * 8 µs, more than the indexed read it limits). An expression of the parameter is evaluated when
+ * the statement runs instead, with the same result for every integer.
+ */
+const limit = (parameter: string): string => `LIMIT ${parameter} + 0`;
+
+/**
  * A filtered read scans one bounded window of the log ([from, end]) so its cost does not
  * depend on how rare the matching events are; the caller continues after `end`.
  * Type lists arrive as JSON arrays (one statement for any number of types). Columns are
@@ -43,12 +51,12 @@ const FILTER = `
 export const SQL = {
   lastRevision: 'SELECT max(revision) FROM events WHERE stream = ?',
   insert: `INSERT INTO events (id, stream, revision, type, data, metadata, tenant, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  readAll: `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
+  readAll: `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ${limit('?')}`,
   windowEnd: 'SELECT position FROM events WHERE position >= ? ORDER BY position LIMIT 1 OFFSET ?',
   maxPosition: 'SELECT max(position) FROM events',
-  readFiltered: `SELECT ${COLUMNS} FROM events AS e WHERE position >= @from AND position <= @end AND ${FILTER} ORDER BY position LIMIT @limit`,
-  readStreamForwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
-  readStreamBackwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+  readFiltered: `SELECT ${COLUMNS} FROM events AS e WHERE position >= @from AND position <= @end AND ${FILTER} ORDER BY position ${limit('@limit')}`,
+  readStreamForwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC ${limit('?')}`,
+  readStreamBackwards: `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC ${limit('?')}`,
   headPosition: 'SELECT coalesce(max(position), 0) FROM events',
   findIds: 'SELECT id, stream, revision, position, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))',
   findId: 'SELECT stream, revision FROM events WHERE id = ?',
