@@ -10,7 +10,8 @@ export interface DeliverableEvent {
   instanceId: string;
   eventId: string;
   eventType: string;
-  body: string;
+  /** Built when asked for: most events match no event execution, and then nobody needs it. */
+  body(): string;
 }
 
 /**
@@ -22,10 +23,10 @@ export function deliverableEvent(event: StoredEvent): DeliverableEvent | undefin
   const published = toPublishedEvent(event.type, event.data);
   if (published !== undefined) {
     if (typeof published.id !== 'string' || typeof published.eventType !== 'string' || published.eventType === '') return undefined;
-    return { instanceId: event.tenant, eventId: published.id, eventType: published.eventType, body: JSON.stringify(eventCallBody(event.tenant, published)) };
+    return { instanceId: event.tenant, eventId: published.id, eventType: published.eventType, body: () => JSON.stringify(eventCallBody(event.tenant, published)) };
   }
   if (!OWN_AGGREGATES.has(event.stream.split(':')[0]!)) return undefined;
-  return { instanceId: event.tenant, eventId: event.id, eventType: event.type, body: JSON.stringify(eventCallBody(event.tenant, ownEventAsPublished(event))) };
+  return { instanceId: event.tenant, eventId: event.id, eventType: event.type, body: () => JSON.stringify(eventCallBody(event.tenant, ownEventAsPublished(event))) };
 }
 
 /** RFC 3339 with nanoseconds (the store keeps milliseconds). */

@@ -144,6 +144,8 @@ export class DeliveryRecorder {
       if (deliverable === undefined) continue;
       const correlationId = event.metadata.correlationId;
       const chain = await this.index.eventChain(deliverable.instanceId, deliverable.eventType, event.position);
+      if (chain.length === 0) continue;
+      const body = deliverable.body();
       chain.forEach((target, chainIndex) =>
         deliveries.push({
           instanceId: deliverable.instanceId,
@@ -153,7 +155,7 @@ export class DeliveryRecorder {
           chainIndex,
           eventPosition: event.position,
           requestId: typeof correlationId === 'string' ? correlationId.slice(0, 200) : null,
-          body: deliverable.body,
+          body,
           createdAt: event.createdAt.getTime(),
           interruptOnError: target.interruptOnError,
         }),
