@@ -5,7 +5,7 @@ import { ProjectionWaitTimeoutError } from './errors';
 import { errorMessage, type ProjectionLogger } from './logger';
 import { notifyObserver, type ProjectionObserver } from './observer';
 import type { Projection } from './projection';
-import { ProjectionStateEntity } from './projection-state.entity';
+import { isoTimestamp, ProjectionStateEntity, type ProjectionStateRow } from './projection-state.entity';
 
 export interface RunnerContext {
   readonly store: EventStore;
@@ -180,18 +180,13 @@ export class ProjectionRunner {
     const position = Math.max(checkpoint, read.nextPosition - 1, lastEvent?.position ?? 0);
     const progressed = position > checkpoint;
     if (progressed || events.length > 0) {
-      await manager
-        .createQueryBuilder()
-        .update(ProjectionStateEntity)
-        .set({
-          position,
-          updatedAt: new Date(),
-          errorCount: 0,
-          eventsProcessed: () => `events_processed + ${events.length}`,
-          ...(lastEvent ? { lastEventAt: lastEvent.createdAt } : {}),
-        })
-        .where('name = :name', { name: this.name })
-        .execute();
+      await manager.query(checkpointUpdate(manager.dataSource, this.context.dialect.kind), [
+        position,
+        isoTimestamp.to(new Date()),
+        events.length,
+        lastEvent ? isoTimestamp.to(lastEvent.createdAt) : null,
+        this.name,
+      ]);
     }
     return { position, events: events.length, isEnd: read.isEnd, progressed };
   }
@@ -266,6 +261,33 @@ export class ProjectionRunner {
       this.interruptPause = undefined;
     });
   }
+}
+
+const checkpointUpdates = new WeakMap<DataSource, string>();
+
+/**
+ * The statement that moves a checkpoint after a batch (position, updatedAt, errorCount reset,
+ * eventsProcessed added to, lastEventAt kept when the batch reduced no event), every value
+ * bound: its text is the same for every batch, so SQLite compiles it once. (The query builder
+ * inlines numbers there, which made each batch's statement a new text to compile and pushed
+ * the other statements out of the driver's statement cache.)
+ */
+function checkpointUpdate(dataSource: DataSource, kind: DatabaseDialect['kind']): string {
+  let sql = checkpointUpdates.get(dataSource);
+  if (sql !== undefined) return sql;
+  const metadata = dataSource.getMetadata(ProjectionStateEntity);
+  const column = (property: keyof ProjectionStateRow): string => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${metadata.name} has no column for property ${property}`);
+    return dataSource.driver.escape(found.databaseName);
+  };
+  const parameter = (index: number): string => (kind === 'postgres' ? `$${index}` : '?');
+  sql =
+    `UPDATE ${stateTablePath(dataSource)} SET ${column('position')} = ${parameter(1)}, ${column('updatedAt')} = ${parameter(2)}, ` +
+    `${column('errorCount')} = 0, ${column('eventsProcessed')} = ${column('eventsProcessed')} + ${parameter(3)}, ` +
+    `${column('lastEventAt')} = COALESCE(${parameter(4)}, ${column('lastEventAt')}) WHERE ${column('name')} = ${parameter(5)}`;
+  checkpointUpdates.set(dataSource, sql);
+  return sql;
 }
 
 /** Inserts checkpoint rows at position 0 for projections that have none yet. */

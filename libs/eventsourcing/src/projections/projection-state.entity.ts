@@ -29,7 +29,7 @@ const bigintAsNumber: ValueTransformer = {
  * time-zone-safe on both SQLite and PostgreSQL (`Date` maps to `timestamp without time zone`
  * on PostgreSQL, which depends on the writing process's zone). ISO text sorts correctly.
  */
-const isoTimestamp: ValueTransformer = {
+export const isoTimestamp: ValueTransformer = {
   to: (value: Date | null | undefined) => (value instanceof Date ? value.toISOString() : value),
   from: (value: string | null) => (value === null ? null : new Date(value)),
 };
