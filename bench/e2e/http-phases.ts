@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ApiClient, embeddedToken } from '../support/api-client';
 import { openReadModelProbe } from '../support/read-model-probe';
 import { repoRoot } from '../support/repo-root';
+import { localPostgresCpuSeconds } from '../support/database-cpu';
 import { ServiceProcess } from '../support/service-process';
 import { distribution, median, round, type Distribution } from '../support/stats';
 import { ServiceStorage, type StoreKind } from '../support/storage';
@@ -58,15 +59,27 @@ async function seedListedInstance(service: ServiceProcess, dataDir: string): Pro
   return api;
 }
 
-/** Runs `plan` and records how much CPU the service spent meanwhile. */
-async function measuredLoad(service: ServiceProcess, plan: Parameters<typeof runLoad>[0]): Promise<LoadFigures> {
+/** Runs `plan` and records how much CPU the service (and a local PostgreSQL server) spent meanwhile. */
+async function measuredLoad(service: ServiceProcess, storage: ServiceStorage, plan: Parameters<typeof runLoad>[0]): Promise<LoadFigures> {
+  const databaseCpu = () => (storage.serverUrl ? localPostgresCpuSeconds(storage.serverUrl) : undefined);
   const cpuBefore = service.cpuSeconds();
+  const databaseBefore = databaseCpu();
   const figures = await runLoad(plan);
-  return { ...figures, serviceCpuSeconds: service.cpuSeconds() - cpuBefore };
+  const databaseAfter = databaseCpu();
+  const databaseCpuSeconds = databaseBefore !== undefined && databaseAfter !== undefined ? databaseAfter - databaseBefore : undefined;
+  return { ...figures, serviceCpuSeconds: service.cpuSeconds() - cpuBefore, databaseCpuSeconds };
 }
 
 /** Service CPU per answered write, in ms: what one write costs the service's (single) thread and its helpers. */
 const cpuPerWriteMs = (figures: LoadFigures): number => ((figures.serviceCpuSeconds ?? 0) * 1000) / Math.max(1, figures.writes?.requests ?? 0);
+
+/** The database server's CPU per answered write, in ms, where it could be read. */
+function databaseCpuText(runs: readonly LoadFigures[]): string {
+  if (runs.some((run) => run.databaseCpuSeconds === undefined)) return '';
+  const perWrite = median(runs.map((run) => (run.databaseCpuSeconds! * 1000) / Math.max(1, run.writes?.requests ?? 0)));
+  const share = median(runs.map((run) => run.databaseCpuSeconds! / run.writes!.seconds));
+  return `; database server CPU ${round(perWrite, 3)} ms per op (${round(share * 100, 0)}% of a core)`;
+}
 
 const latencyText = (latency: Distribution): string => `p50 ${round(latency.p50)} / p95 ${round(latency.p95)} / p99 ${round(latency.p99)} ms`;
 
@@ -132,7 +145,7 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
     for (const connections of settings.connections) {
       const runs: LoadFigures[] = [];
       for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
-        const figures = await measuredLoad(service, { baseUrl, durationSeconds: settings.seconds, writes: writers.slice(0, connections) });
+        const figures = await measuredLoad(service, storage, { baseUrl, durationSeconds: settings.seconds, writes: writers.slice(0, connections) });
         runs.push(figures);
         console.log(
           `  ${kind}: ${connections} write connection(s): ${round(figures.writes!.perSecond)} ops/s, ${latencyText(figures.writes!.latencyMs)}, service CPU ${round(cpuPerWriteMs(figures), 3)} ms/op, ${figures.writes!.failures} failures`,
@@ -147,7 +160,7 @@ export async function runHttpPhases(kind: StoreKind, settings: BenchSettings, ro
         unit: 'ops/s',
         target: writeTarget(kind, connections),
         valid: summary.failures === 0,
-        detail: `${latencyText(summary.latency)}${connections === 32 && kind === 'sqlite' ? ' (target p99 <= 25 ms)' : ''}; runs ${writes.map((run) => Math.round(run.perSecond)).join(', ')} ops/s; ${statusText(writes)}; non-2xx or errors: ${summary.failures}; service CPU ${round(median(runs.map(cpuPerWriteMs)), 3)} ms per op (${round(median(runs.map((run) => (run.serviceCpuSeconds ?? 0) / run.writes!.seconds)) * 100, 0)}% of a core); load generator ${round(median(runs.map((run) => run.generatorCpuSeconds / run.writes!.seconds)) * 100, 0)}% of a core`,
+        detail: `${latencyText(summary.latency)}${connections === 32 && kind === 'sqlite' ? ' (target p99 <= 25 ms)' : ''}; runs ${writes.map((run) => Math.round(run.perSecond)).join(', ')} ops/s; ${statusText(writes)}; non-2xx or errors: ${summary.failures}; service CPU ${round(median(runs.map(cpuPerWriteMs)), 3)} ms per op (${round(median(runs.map((run) => (run.serviceCpuSeconds ?? 0) / run.writes!.seconds)) * 100, 0)}% of a core); load generator ${round(median(runs.map((run) => run.generatorCpuSeconds / run.writes!.seconds)) * 100, 0)}% of a core${databaseCpuText(runs)}`,
       });
       if (connections === 32 && kind === 'sqlite') {
         rows.push({ metric: 'p99 latency of those writes, 32 connections', value: round(summary.latency.p99), unit: 'ms', target: { max: 25 }, valid: summary.failures === 0 });
@@ -190,7 +203,7 @@ async function runMixedPhase(service: ServiceProcess, storage: ServiceStorage, s
     for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
       const stop = new AbortController();
       const probing = probeProjectionLag(probeApi, readModel, probeTargets, { stop: stop.signal, intervalMs: 20, pollMs: 1 });
-      const figures = await measuredLoad(service, {
+      const figures = await measuredLoad(service, storage, {
         baseUrl: service.url(''),
         durationSeconds: settings.seconds,
         writes: writers.slice(0, settings.mixedWriters),

@@ -43,4 +43,6 @@ export interface LoadFigures {
   generatorCpuSeconds: number;
   /** CPU the service process used meanwhile, in seconds (user + system, all threads); set by the orchestrator. */
   serviceCpuSeconds?: number;
+  /** CPU the local PostgreSQL server used meanwhile, in seconds; set by the orchestrator when it can be read. */
+  databaseCpuSeconds?: number;
 }

@@ -44,7 +44,7 @@ export function freePort(): Promise<number> {
 }
 
 /** USER_HZ: what Linux counts /proc CPU times in (100 on every common architecture). */
-const CLOCK_TICKS_PER_SECOND = 100;
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
