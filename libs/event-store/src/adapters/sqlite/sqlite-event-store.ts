@@ -47,6 +47,12 @@ export interface SqliteEventStoreOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+/**
+ * Page cache of the connection that reads the log in position order (KiB). Such a read touches
+ * each page once, so a cache only holds the window a filtered read walks twice (its bound, then
+ * its rows: at most 4 pages of events) and is recycled from page to page.
+ */
+const LOG_READ_CACHE_KIB = 4096;
 /** Most events one group commit writes; a burst beyond it commits in several transactions. */
 const MAX_EVENTS_PER_GROUP = 10_000;
 /** Filtered reads look at most this many log entries (or 4 pages) per call, so a page stays cheap. */
@@ -67,6 +73,13 @@ type RawEventRow = [number, string, string, string, number, string, string, stri
 export class SqliteEventStore implements EventStore, EventImporter {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
+  /**
+   * Reads of the log in position order (readAll, subscriptions, rebuilds, counts), apart from
+   * `db`: a replay of the whole log would otherwise fill the appends' 64 MiB page cache with
+   * pages read once, and evict the index pages appends need. The same connection as `db` for
+   * an in-memory store (another connection would open another database).
+   */
+  private readonly logReader: Database.Database;
   private readonly changes = new ChangeSignal();
   private readonly subscriptions = new Set<LiveSubscription>();
   private statements: ReturnType<typeof prepareStatements> | undefined;
@@ -96,6 +109,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
     // 64 MiB page cache. Without the background checkpointer, checkpoints (which fsync) run every ~40 MiB of WAL.
     this.db.pragma('cache_size = -65536');
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    this.logReader = this.db.memory ? this.db : openLogReader(options.file, this.db.pragma('busy_timeout', { simple: true }) as number);
     const checkpointMs = options.backgroundCheckpointMs ?? 100;
     if (checkpointMs !== false && !this.db.memory) {
       this.db.pragma('wal_autocheckpoint = 0');
@@ -108,7 +122,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
   async init(): Promise<void> {
     this.guard(() => {
       this.db.exec(SCHEMA_SQL);
-      this.statements ??= prepareStatements(this.db);
+      this.statements ??= prepareStatements(this.db, this.logReader);
     });
   }
 
@@ -273,6 +287,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
     this.stopForeignWritePoll();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.checkpointer?.stop();
+    if (this.logReader !== this.db) this.logReader.close();
     this.db.close();
   }
 
@@ -367,13 +382,27 @@ type AppendOutcome =
   | { kind: 'wrong_revision'; current: number | null }
   | { kind: 'failed'; error: unknown };
 
-function prepareStatements(db: Database.Database) {
+/** A connection of its own for log reads, with a small page cache; it never writes. */
+function openLogReader(file: string, busyTimeoutMs: number): Database.Database {
+  const reader = new Database(file);
+  try {
+    reader.pragma('query_only = ON');
+    reader.pragma(`cache_size = -${LOG_READ_CACHE_KIB}`);
+    reader.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    return reader;
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+}
+
+function prepareStatements(db: Database.Database, logReader: Database.Database) {
   const lastRevision = db.prepare(SQL.lastRevision).pluck();
   const insert = db.prepare(SQL.insert);
-  const readAll = db.prepare(SQL.readAll).raw();
-  const windowEnd = db.prepare(SQL.windowEnd).pluck();
-  const maxPosition = db.prepare(SQL.maxPosition).pluck();
-  const readFilteredRows = db.prepare(SQL.readFiltered).raw();
+  const readAll = logReader.prepare(SQL.readAll).raw();
+  const windowEnd = logReader.prepare(SQL.windowEnd).pluck();
+  const maxPosition = logReader.prepare(SQL.maxPosition).pluck();
+  const readFilteredRows = logReader.prepare(SQL.readFiltered).raw();
   const findId = db.prepare(SQL.findId).raw();
 
   const idStored = db.prepare(SQL.idStored).pluck();
@@ -442,7 +471,7 @@ function prepareStatements(db: Database.Database) {
     tenant: string | null;
   }
   // One read transaction, so the window bound and the rows come from the same snapshot.
-  const readFiltered = db.transaction((params: FilterParams, window: number): FeedPage => {
+  const readFiltered = logReader.transaction((params: FilterParams, window: number): FeedPage => {
     const bound = windowEnd.get(params.from, window - 1) as number | undefined;
     const end = bound ?? (maxPosition.get() as number | null);
     if (end === null || end < params.from) return { events: [], nextPosition: params.from, isEnd: true };
