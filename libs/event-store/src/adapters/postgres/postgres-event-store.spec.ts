@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { describeEventStoreContract } from '../../contract/event-store.contract';
 import { WrongExpectedRevisionError } from '../../errors';
-import { notifySessionName, PostgresEventStore } from './postgres-event-store';
+import { notifySessionName, PostgresEventStore, STORE_SESSION_SETTINGS } from './postgres-event-store';
+import { buildSql } from './postgres-sql';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -154,6 +155,45 @@ describe('postgres read horizon', () => {
       expect(received).toEqual([appendedPosition]);
     } finally {
       await subscription.close();
+    }
+  });
+});
+
+describe('postgres subscription pages', () => {
+  const schema = `es_pages_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
+  afterAll(() => withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+
+  it('learn whether events wait behind the horizon without scanning the log', async () => {
+    const store = new PostgresEventStore({ connection: url, schema, poolSize: 1 });
+    await store.init();
+    await store.close();
+    const sql = buildSql(schema);
+    const client = new Client({ connectionString: url, options: STORE_SESSION_SETTINGS });
+    await client.connect();
+    try {
+      // A log large enough that the planner's choices are those of a real one.
+      await client.query(
+        `INSERT INTO "${schema}".events (position, id, stream, revision, type, data, metadata, tenant, created_at)
+         SELECT g, gen_random_uuid(), 'bulk-' || g, 0, 'bulk.e', '{}', '{}', 't', now() FROM generate_series(1, 50000) AS g`,
+      );
+      await client.query(`ANALYZE "${schema}".events`);
+      const scansOfTheLog = async (text: string, values: unknown[]): Promise<string[]> => {
+        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>({ text: `EXPLAIN (FORMAT JSON) ${text}`, values });
+        const found: string[] = [];
+        const visit = (node: Record<string, unknown>): void => {
+          if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'events') found.push(String(node['Node Type']));
+          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+        };
+        visit((rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0].Plan);
+        return found;
+      };
+      // At the log's end, where subscriptions read on every append: each read must cost the same
+      // whatever the log's length (a scan made every live read as slow as the log is long).
+      expect(await scansOfTheLog(sql.readAllLive.text, [49_990, 1001])).toEqual([]);
+      expect(await scansOfTheLog(sql.readFilteredLive.text, [49_990, null, ['bulk.e'], null, 4000, 1001])).toEqual([]);
+    } finally {
+      await client.end();
     }
   });
 });

@@ -88,8 +88,10 @@ export function buildSql(schema: string, options: SqlOptions = {}) {
 
   // A subscription's page also says whether committed events wait at or above the horizon,
   // judged in the page's own snapshot and round trip: `h` holds the horizon once per statement.
+  // max(position) is one step down the primary key; an EXISTS over `position >= horizon` is
+  // planned as a scan of the whole log (the bound is unknown when the plan is made).
   const horizonCte = (live: boolean) => `h AS MATERIALIZED (
-      SELECT x.pos, ${live ? `EXISTS (SELECT 1 FROM ${events} WHERE position >= x.pos)` : 'false'} AS held FROM (SELECT ${horizon} AS pos) x
+      SELECT x.pos, ${live ? `coalesce((SELECT max(position) FROM ${events}) >= x.pos, false)` : 'false'} AS held FROM (SELECT ${horizon} AS pos) x
     )`;
   const readFiltered = (live: boolean) => `WITH ${horizonCte(live)}, w AS MATERIALIZED (
           SELECT position FROM ${events}, h WHERE position >= $1 AND position < h.pos ORDER BY position LIMIT $5
