@@ -55,7 +55,9 @@ describe('the OpenAPI request schemas accept every request the service accepts',
           if (!validate(params[name])) throw new Error(`path parameter ${name} refuses ${JSON.stringify(params[name])}: ${refusal(validate)}`);
         }
       }),
-      { numRuns: 150 },
+      // Some requests pass the service's rules about one time in ten: 600 runs give them ~60
+      // accepted cases, so the check below cannot fail by chance (150 runs did, at 15 of 15).
+      { numRuns: 600 },
     );
     // A generator the service refuses every time would prove nothing.
     expect(accepted).toBeGreaterThan(15);
