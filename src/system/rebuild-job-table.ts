@@ -1,4 +1,5 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
+import type { RebuildJob } from './system-views';
 
 /** PostgreSQL returns bigint as a string; positions stay far below 2^53. */
 const bigintAsNumber: ValueTransformer = {
@@ -10,26 +11,18 @@ const bigintAsNumber: ValueTransformer = {
  * The latest rebuild of each projection started through the operations API, as its replica
  * last wrote it: every replica on the same database reads its progress from here.
  */
-export interface RebuildJobRow {
+export interface RebuildJobRow extends Omit<RebuildJob, 'projection' | 'state' | 'phase'> {
   /** The projection (one row each). */
   name: string;
   /** Which start this row belongs to (a new start replaces the row). */
   jobId: string;
   /** The replica running it (host:pid). */
   replica: string;
+  /** Stored as text; read back through {@link RebuildJob}'s states and phases. */
   state: string;
   phase: string;
-  done: number;
-  total: number;
-  eventsPerSecond: number;
-  etaSeconds: number | null;
-  /** ISO-8601 UTC, as every timestamp of the read model. */
-  startedAt: string;
-  finishedAt: string | null;
   /** Written with every progress report and heartbeat: a running row not written for long was left by a stopped replica. */
   updatedAt: string;
-  position: number | null;
-  error: string | null;
 }
 
 export const RebuildJobEntity = new EntitySchema<RebuildJobRow>({

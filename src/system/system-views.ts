@@ -16,6 +16,7 @@ export interface RebuildJob {
   total: number;
   eventsPerSecond: number;
   etaSeconds: number | null;
+  /** ISO-8601 UTC, as every timestamp of the read model. */
   startedAt: string;
   finishedAt: string | null;
   /** The live checkpoint after the switch, once done. */
