@@ -1,11 +1,25 @@
 import type { OperationObject, PathsObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { COMMON_ERRORS, STATUS_REF } from '../api/openapi/derive-document';
 import { toStatusBody, type ApiError } from '../common/errors/api-error';
-import { SHARED_SCHEMAS } from '../api/openapi/operational-routes';
+import { DELIVERY_DESCRIPTION, DELIVERY_PROPERTIES } from '../api/openapi/operational-routes';
+import { arraySchema, nullable, objectSchema, refsTo } from '../api/openapi/typed-schema';
+import type {
+  DeliveryRetry,
+  FailedEventList,
+  FailedEventRetry,
+  FailedEventView,
+  ParkedDeliveryList,
+  ParkedDeliveryView,
+  ProjectionList,
+  ProjectionView,
+  RebuildJob,
+  SubscriberList,
+  SubscriberReport,
+} from './system-views';
 import { noRebuild, notParked, rebuildRunning, unknownFailedEvent, unknownProjection, unknownSubscriber } from './system-errors';
 
 const errorResponse = (description: string, example: ApiError): ResponseObject => ({ description, content: { 'application/json': { schema: STATUS_REF, example: toStatusBody(example) } } });
-const ok = (description: string, schema: string): ResponseObject => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
+const ok = (description: string, schema: keyof typeof SYSTEM_SCHEMAS): ResponseObject => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
 const pathParameter = (name: string, description: string) => ({ name, in: 'path' as const, required: true, description, schema: { type: 'string' as const } });
 
 function operation(operationId: string, summary: string, permission: string, responses: Record<string, ResponseObject>, extra: Partial<OperationObject> = {}): OperationObject {
@@ -77,111 +91,71 @@ export const SYSTEM_PATHS: PathsObject = {
   },
 };
 
-const rebuildProgress: SchemaObject = {
-  type: 'object',
-  required: ['projection', 'state', 'phase', 'done', 'total', 'startedAt'],
-  properties: {
-    projection: { type: 'string', example: 'targets' },
-    state: { type: 'string', enum: ['running', 'done', 'failed'] },
-    phase: { type: 'string', enum: ['replaying', 'switching', 'done'] },
-    done: { type: 'integer', description: "Events of the projection's types reduced so far" },
-    total: { type: 'integer', description: "Events of the projection's types in the log when the rebuild started" },
-    eventsPerSecond: { type: 'integer' },
-    etaSeconds: { type: 'integer', nullable: true },
-    startedAt: { type: 'string', format: 'date-time' },
-    finishedAt: { type: 'string', format: 'date-time', nullable: true },
-    position: { type: 'integer', nullable: true, description: 'The live checkpoint after the switch, once done' },
-    error: { type: 'string', nullable: true, description: 'Why it failed (also: the process running it stopped writing its progress)' },
-  },
-};
+const rebuildProgress = objectSchema<RebuildJob>({
+  projection: { type: 'string', example: 'targets' },
+  state: { type: 'string', enum: ['running', 'done', 'failed'] },
+  phase: { type: 'string', enum: ['replaying', 'switching', 'done'] },
+  done: { type: 'integer', description: "Events of the projection's types reduced so far" },
+  total: { type: 'integer', description: "Events of the projection's types in the log when the rebuild started" },
+  eventsPerSecond: { type: 'integer' },
+  etaSeconds: { type: 'integer', nullable: true },
+  startedAt: { type: 'string', format: 'date-time' },
+  finishedAt: { type: 'string', format: 'date-time', nullable: true },
+  position: { type: 'integer', nullable: true, description: 'The live checkpoint after the switch, once done' },
+  error: { type: 'string', nullable: true, description: 'Why it failed (also: the process running it stopped writing its progress)' },
+});
 
-const failedEvent: SchemaObject = {
-  type: 'object',
-  required: ['id', 'subscriber', 'position', 'type', 'stream', 'attempts', 'error', 'status'],
-  properties: {
-    id: { type: 'string', example: '7' },
-    subscriber: { type: 'string', example: 'execution-target-cleanup' },
-    position: { type: 'integer' },
-    type: { type: 'string', example: 'execution.v2.set' },
-    stream: { type: 'string' },
-    attempts: { type: 'integer' },
-    error: { type: 'string' },
-    firstFailedAt: { type: 'string', format: 'date-time' },
-    lastFailedAt: { type: 'string', format: 'date-time' },
-    status: { type: 'string', enum: ['failed', 'resolved'] },
-  },
-};
+const failedEvent = objectSchema<FailedEventView>({
+  id: { type: 'string', example: '7' },
+  subscriber: { type: 'string', example: 'execution-target-cleanup' },
+  position: { type: 'integer' },
+  type: { type: 'string', example: 'execution.v2.set' },
+  stream: { type: 'string' },
+  attempts: { type: 'integer' },
+  error: { type: 'string' },
+  firstFailedAt: { type: 'string', format: 'date-time' },
+  lastFailedAt: { type: 'string', format: 'date-time' },
+  status: { type: 'string', enum: ['failed', 'resolved'] },
+});
+
+/** The components the others refer to. */
+const REFERENCED = { RebuildProgress: rebuildProgress, FailedEvent: failedEvent };
+const refs = refsTo(REFERENCED);
+
+const projection = objectSchema<ProjectionView>({
+  name: { type: 'string', example: 'targets' },
+  position: { type: 'integer', description: 'Checkpoint: the log is reduced up to here' },
+  lagEvents: { type: 'integer', description: 'Events stored after the checkpoint (counted up to 100,000)' },
+  status: { type: 'string', enum: ['live', 'failing', 'rebuilding'] },
+  eventsProcessed: { type: 'integer' },
+  lastEventAt: { type: 'string', format: 'date-time', nullable: true },
+  lastError: { type: 'string', nullable: true },
+  rebuild: nullable(refs.RebuildProgress),
+});
+
+const subscriber = objectSchema<SubscriberReport>({
+  name: { type: 'string', example: 'execution-target-cleanup' },
+  position: { type: 'integer' },
+  lagEvents: { type: 'integer' },
+  leaseHolder: { type: 'string', nullable: true, description: 'The runner holding the lease (host:pid:random)' },
+  leaseUntil: { type: 'string', format: 'date-time', nullable: true },
+  heldHere: { type: 'boolean', description: 'This replica holds the lease' },
+  failedEvents: { type: 'integer', description: 'Events parked and not yet handled' },
+});
 
 /** A delivery of the runtime's list, with the instance it belongs to. */
-function withInstance(list: SchemaObject): SchemaObject {
-  const item = (list.properties?.deliveries as SchemaObject).items as SchemaObject;
-  return {
-    type: 'object',
-    required: ['deliveries'],
-    properties: {
-      deliveries: {
-        type: 'array',
-        items: { ...item, required: ['instanceId', ...(item.required ?? [])], properties: { instanceId: { type: 'string', description: 'The instance (tenant) of the event' }, ...item.properties } },
-      },
-    },
-  };
-}
+const parkedDelivery = objectSchema<ParkedDeliveryView>({ instanceId: { type: 'string', description: 'The instance (tenant) of the event' }, ...DELIVERY_PROPERTIES }, { description: DELIVERY_DESCRIPTION });
 
-export const SYSTEM_SCHEMAS: Record<string, SchemaObject> = {
-  ParkedDeliveryList: withInstance(SHARED_SCHEMAS.DeliveryList!),
-  ProjectionList: {
-    type: 'object',
-    required: ['headPosition', 'projections'],
-    properties: {
-      headPosition: { type: 'integer', description: 'The last position of the log' },
-      projections: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['name', 'position', 'lagEvents', 'status'],
-          properties: {
-            name: { type: 'string', example: 'targets' },
-            position: { type: 'integer', description: 'Checkpoint: the log is reduced up to here' },
-            lagEvents: { type: 'integer', description: 'Events stored after the checkpoint (counted up to 100,000)' },
-            status: { type: 'string', enum: ['live', 'failing', 'rebuilding'] },
-            eventsProcessed: { type: 'integer' },
-            lastEventAt: { type: 'string', format: 'date-time', nullable: true },
-            lastError: { type: 'string', nullable: true },
-            rebuild: { allOf: [{ $ref: '#/components/schemas/RebuildProgress' }], nullable: true },
-          },
-        },
-      },
-    },
-  },
-  RebuildProgress: rebuildProgress,
-  SubscriberList: {
-    type: 'object',
-    required: ['subscribers'],
-    properties: {
-      subscribers: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['name', 'position', 'lagEvents', 'failedEvents'],
-          properties: {
-            name: { type: 'string', example: 'execution-target-cleanup' },
-            position: { type: 'integer' },
-            lagEvents: { type: 'integer' },
-            leaseHolder: { type: 'string', nullable: true, description: 'The runner holding the lease (host:pid:random)' },
-            leaseUntil: { type: 'string', format: 'date-time', nullable: true },
-            heldHere: { type: 'boolean', description: 'This replica holds the lease' },
-            failedEvents: { type: 'integer', description: 'Events parked and not yet handled' },
-          },
-        },
-      },
-    },
-  },
-  FailedEvent: failedEvent,
-  FailedEventList: { type: 'object', required: ['failedEvents'], properties: { failedEvents: { type: 'array', items: { $ref: '#/components/schemas/FailedEvent' } } } },
-  RetriedFailedEvent: {
-    type: 'object',
-    required: ['resolved', 'failedEvent'],
-    properties: { resolved: { type: 'boolean', description: 'Handled this time (false: it failed again, attempts bumped)' }, failedEvent: { $ref: '#/components/schemas/FailedEvent' } },
-  },
-  RetriedDelivery: { type: 'object', required: ['retried'], properties: { retried: { type: 'string', description: 'The delivery id, now pending' } } },
-};
+/** The bodies of the operations endpoints, each checked against the type its controller returns (system-views.ts). */
+export const SYSTEM_SCHEMAS = {
+  ...REFERENCED,
+  ParkedDeliveryList: objectSchema<ParkedDeliveryList>({ deliveries: arraySchema(parkedDelivery) }),
+  ProjectionList: objectSchema<ProjectionList>({ headPosition: { type: 'integer', description: 'The last position of the log' }, projections: arraySchema(projection) }),
+  SubscriberList: objectSchema<SubscriberList>({ subscribers: arraySchema(subscriber) }),
+  FailedEventList: objectSchema<FailedEventList>({ failedEvents: arraySchema(refs.FailedEvent) }),
+  RetriedFailedEvent: objectSchema<FailedEventRetry>({
+    resolved: { type: 'boolean', description: 'Handled this time (false: it failed again, attempts bumped)' },
+    failedEvent: refs.FailedEvent,
+  }),
+  RetriedDelivery: objectSchema<DeliveryRetry>({ retried: { type: 'string', description: 'The delivery id, now pending' } }),
+} satisfies Record<string, SchemaObject>;

@@ -2,6 +2,7 @@
  * The JSON the operations endpoints (`/system/v1`) answer with: the controllers return these, and
  * the web console reads them with `import type`. Only plain types, importing nothing but other
  * import-free modules, so the console's compiler can follow them without the service's frameworks.
+ * system-docs.ts documents them with schemas checked against these types (objectSchema<T>).
  */
 import type { RebuildPhase } from '../../libs/eventsourcing/src/projections/rebuild/rebuild-progress';
 import type { DeliveryView } from '../runtime/deliveries/delivery-json';

@@ -1,5 +1,7 @@
 import type { PathsObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { DeliveryList, DeliveryView } from '../../runtime/deliveries/delivery-json';
 import { COMMON_ERRORS } from './derive-document';
+import { arraySchema, objectSchema, optional, type PropertySchemas } from './typed-schema';
 
 /**
  * The routes that belong to no API proto: the event stream and the operational endpoints.
@@ -45,6 +47,20 @@ export const OPERATIONAL_PATHS: PathsObject = {
   },
 };
 
+/** A delivery of GET /runtime/v1/deliveries, and (with its instance) of GET /system/v1/deliveries. */
+export const DELIVERY_PROPERTIES: PropertySchemas<DeliveryView> = {
+  id: { type: 'string', example: '42' },
+  eventId: { type: 'string', description: 'The published event id (or the stored event id of the service\'s own events); with targetId it makes the Idempotency-Key' },
+  eventType: { type: 'string', example: 'user.human.added' },
+  targetId: { type: 'string' },
+  state: { type: 'string', enum: ['parked', 'pending'] },
+  attempts: { type: 'integer', description: 'Attempts made so far' },
+  lastError: optional({ type: 'string', description: 'Why the last attempt failed', example: 'answered 500' }),
+  createdAt: { type: 'string', format: 'date-time', description: 'When the event was stored; DELIVERY_MAX_AGE counts from here' },
+  nextAttemptAt: optional({ type: 'string', format: 'date-time', description: 'Pending only: the earliest next attempt' }),
+};
+export const DELIVERY_DESCRIPTION = 'One event sent to one target of its event execution; `deliveries retry <id>` on the command line sends a parked one again';
+
 /** The error body of every API error, and the health check result. */
 export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
   Status: {
@@ -69,31 +85,7 @@ export const SHARED_SCHEMAS: Record<string, SchemaObject> = {
       },
     },
   },
-  DeliveryList: {
-    type: 'object',
-    required: ['deliveries'],
-    properties: {
-      deliveries: {
-        type: 'array',
-        items: {
-          type: 'object',
-          description: 'One event sent to one target of its event execution; `deliveries retry <id>` on the command line sends a parked one again',
-          required: ['id', 'eventId', 'eventType', 'targetId', 'state', 'attempts', 'createdAt'],
-          properties: {
-            id: { type: 'string', example: '42' },
-            eventId: { type: 'string', description: 'The published event id (or the stored event id of the service\'s own events); with targetId it makes the Idempotency-Key' },
-            eventType: { type: 'string', example: 'user.human.added' },
-            targetId: { type: 'string' },
-            state: { type: 'string', enum: ['parked', 'pending'] },
-            attempts: { type: 'integer', description: 'Attempts made so far' },
-            lastError: { type: 'string', description: 'Why the last attempt failed', example: 'answered 500' },
-            createdAt: { type: 'string', format: 'date-time', description: 'When the event was stored; DELIVERY_MAX_AGE counts from here' },
-            nextAttemptAt: { type: 'string', format: 'date-time', description: 'Pending only: the earliest next attempt' },
-          },
-        },
-      },
-    },
-  },
+  DeliveryList: objectSchema<DeliveryList>({ deliveries: arraySchema(objectSchema<DeliveryView>(DELIVERY_PROPERTIES, { description: DELIVERY_DESCRIPTION })) }),
   HealthResult: {
     type: 'object',
     description: 'Terminus health check result: `details` holds every check, `info` those up, `error` those down',

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentCaller, RequirePermission, type Caller } from '../../auth';
 import { invalidRequest, storeUnavailable } from '../../common/errors/http-error-ids';
-import type { DeliveryView } from './delivery-json';
+import type { DeliveryList } from './delivery-json';
 import { deliveryView } from './delivery-view';
 import { EventDeliveries } from './event-deliveries';
 
@@ -23,7 +23,7 @@ export class DeliveriesController {
 
   @Get()
   @RequirePermission('action.target.read')
-  async list(@CurrentCaller() caller: Caller, @Query('state') state: unknown): Promise<{ deliveries: DeliveryView[] }> {
+  async list(@CurrentCaller() caller: Caller, @Query('state') state: unknown): Promise<DeliveryList> {
     const wanted = parseState(state);
     const { store } = await this.deliveries.get().catch((error: unknown) => {
       throw storeUnavailable(error);

@@ -20,3 +20,8 @@ export interface DeliveryView {
   /** Earliest next attempt, only while pending. */
   nextAttemptAt?: string;
 }
+
+/** `GET /runtime/v1/deliveries`. */
+export interface DeliveryList {
+  deliveries: DeliveryView[];
+}
