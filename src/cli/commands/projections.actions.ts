@@ -2,6 +2,7 @@ import { RebuildInProgressError, type RebuildInfo, type RebuildResult } from '@a
 import { countEventsAfter } from '../../persistence/log-lag';
 import { processName, RebuildJobRecorder } from '../../system/rebuild-job-recorder';
 import { RebuildJobStore } from '../../system/rebuild-job-store';
+import type { ProjectionView, SubscriberReport } from '../../system/system-views';
 import { CliError, type CliIo } from '../cli-io';
 import { openOperationsContext, stderrLogger, type OperationsContext } from '../support/operations-context';
 import { rebuildProgressView } from '../support/rebuild-progress-view';
@@ -10,35 +11,29 @@ import { firstLine, renderTable } from '../support/table';
 /** Lag counts stop here: beyond it the exact number does not change what an operator does. */
 const LAG_COUNT_CAP = 100_000;
 
-export interface ProjectionReport {
-  name: string;
-  position: number;
+/** A projection's checkpoint as stored: what GET /system/v1/projections shows of it, and more. */
+export interface ProjectionReport extends Pick<ProjectionView, 'name' | 'position' | 'lagEvents' | 'eventsProcessed' | 'lastEventAt' | 'lastError'> {
   /** Head position minus checkpoint (position units; sparse on PostgreSQL). */
   lagPositions: number;
-  /** Events stored after the checkpoint, counted up to {@link LAG_COUNT_CAP}. */
-  lagEvents: number;
+  /** lagEvents reached {@link LAG_COUNT_CAP}. */
   lagEventsCapped: boolean;
-  lastEventAt: string | null;
   updatedAt: string | null;
-  eventsProcessed: number;
   errorCount: number;
-  lastError: string | null;
   lastErrorAt: string | null;
   /** A rebuild left by an interrupted `projections rebuild` (resumed by running it again). */
   rebuild: (Omit<RebuildInfo, 'updatedAt'> & { updatedAt: string | null }) | null;
 }
 
-export interface SubscriberReport {
-  name: string;
-  position: number;
+/**
+ * A subscriber's checkpoint as stored: the facts of the service's {@link SubscriberReport} but
+ * `heldHere` (a command never holds the lease), the lease holder as `owner`, and the counters.
+ */
+export interface SubscriberCheckpointReport extends Pick<SubscriberReport, 'name' | 'position' | 'lagEvents' | 'failedEvents' | 'leaseUntil'> {
   lagPositions: number;
-  lagEvents: number;
   lagEventsCapped: boolean;
   eventsHandled: number;
   eventsParked: number;
-  failedEvents: number;
-  owner: string | null;
-  leaseUntil: string | null;
+  owner: SubscriberReport['leaseHolder'];
   updatedAt: string | null;
 }
 
@@ -46,7 +41,7 @@ export interface OperationsReport {
   eventStore: string;
   headPosition: number;
   projections: ProjectionReport[];
-  subscribers: SubscriberReport[];
+  subscribers: SubscriberCheckpointReport[];
 }
 
 const iso = (date: Date | null | undefined): string | null => date?.toISOString() ?? null;
@@ -78,7 +73,7 @@ export async function operationsReport(context: OperationsContext): Promise<Oper
       rebuild: rebuild ? { ...rebuild, updatedAt: iso(rebuild.updatedAt) } : null,
     });
   }
-  const subscribers: SubscriberReport[] = [];
+  const subscribers: SubscriberCheckpointReport[] = [];
   for (const subscriber of subscriberStatus.subscribers) {
     subscribers.push({
       name: subscriber.name,
