@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import Ajv, { type ValidateFunction } from 'ajv';
+import type { Response } from 'supertest';
+import { buildApiDocument } from '../../src/api/openapi/api-docs';
 import { streamName } from '../../src/common/domain/stream-name';
 import { EXECUTION_TARGET_CLEANUP } from '../../src/subscribers/built-in-subscribers';
 import { ServiceSubscribers } from '../../src/subscribers/service-subscribers';
@@ -15,7 +18,11 @@ describe.each(STORE_SETUPS)('operations endpoints /system/v1 (%s)', (setup) => {
   let systemToken: string;
   let ownerToken: string;
 
-  const asSystem = (method: 'get' | 'post', path: string) => testApp.http()[method](path).set('Authorization', `Bearer ${systemToken}`);
+  const asSystem = async (method: 'get' | 'post', path: string): Promise<Response> => {
+    const response = await testApp.http()[method](path).set('Authorization', `Bearer ${systemToken}`);
+    if (response.status < 300) expectDocumented(method, path, response);
+    return response;
+  };
   const asOwner = (method: 'get' | 'post', path: string) => testApp.http()[method](path).set('Authorization', `Bearer ${ownerToken}`);
 
   beforeAll(async () => {
@@ -130,3 +137,28 @@ describe.each(STORE_SETUPS)('operations endpoints /system/v1 (%s)', (setup) => {
     expectError(await asSystem('post', '/system/v1/deliveries/abc/retry'), 404, 5, 'SYSTEM-1b6vd8hk2x');
   });
 });
+
+const DOCUMENT = buildApiDocument() as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>>; components: object };
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validators = new Map<string, ValidateFunction>();
+ajv.addFormat('date-time', { type: 'string', validate: (text: string) => !Number.isNaN(Date.parse(text)) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(text) });
+
+/** A successful answer is what /docs says for its route and status: no property left out or undocumented, no null where none is said. */
+function expectDocumented(method: string, path: string, response: Response): void {
+  const route = Object.keys(DOCUMENT.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/?]+')}(\\?|$)`).test(path))!;
+  const key = `${method} ${route} ${response.status}`;
+  const schema = DOCUMENT.paths[route]![method]!.responses[String(response.status)]!.content['application/json']!.schema;
+  const validate = validators.get(key) ?? ajv.compile(strictJsonSchema({ ...schema, components: DOCUMENT.components }) as object);
+  validators.set(key, validate);
+  expect({ route, errors: validate(response.body) ? null : validate.errors }).toEqual({ route, errors: null });
+}
+
+/** OpenAPI 3.0 as JSON Schema: `nullable` as a union with null, and objects closed to the properties they list. */
+function strictJsonSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strictJsonSchema);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const { nullable, ...rest } = schema as Record<string, unknown>;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, strictJsonSchema(value)]));
+  if ('properties' in converted && !('additionalProperties' in converted)) converted.additionalProperties = false;
+  return nullable === true ? { anyOf: [converted, { type: 'null' }] } : converted;
+}
