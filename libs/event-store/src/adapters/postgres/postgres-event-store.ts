@@ -5,6 +5,7 @@ import { normalizeFilter } from '../../contract/filter-rules';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
 import { ChangeSignal } from '../../subscription/change-signal';
 import { LiveSubscription, type FeedPage } from '../../subscription/live-subscription';
+import { SharedTail } from '../../subscription/shared-tail';
 import type {
   AppendOptions,
   AppendResult,
@@ -120,6 +121,8 @@ export class PostgresEventStore implements EventStore, EventImporter {
   private readonly sql: PostgresSql;
   private readonly changes = new ChangeSignal();
   private readonly subscriptions = new Set<LiveSubscription>();
+  /** The log's end, read once for all subscriptions after an append. */
+  private readonly tail = new SharedTail({ readPage: (from, max, filter) => this.readLivePage(from, max, filter), changes: this.changes });
   private readonly listener: PgListener;
   private readonly notifier: CoalescedNotifier;
   private readonly groups = new AppendGroups();
@@ -378,7 +381,7 @@ export class PostgresEventStore implements EventStore, EventImporter {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     if (this.closed) throw new Error('The PostgreSQL event store is closed');
-    const subscription = new LiveSubscription({ changes: this.changes, readPage: (from, max, filter) => this.readLivePage(from, max, filter) }, handler, {
+    const subscription = new LiveSubscription({ changes: this.changes, readPage: this.tail.readPage }, handler, {
       fromPosition: options.fromPosition ?? 0,
       batchSize: options.batchSize ?? DEFAULT_PAGE_SIZE,
       filter: options.filter,

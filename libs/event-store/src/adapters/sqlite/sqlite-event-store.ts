@@ -7,6 +7,7 @@ import { normalizeFilter } from '../../contract/filter-rules';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../errors';
 import { ChangeSignal } from '../../subscription/change-signal';
 import { LiveSubscription, type FeedPage } from '../../subscription/live-subscription';
+import { SharedTail } from '../../subscription/shared-tail';
 import type {
   AppendOptions,
   AppendResult,
@@ -82,6 +83,8 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private readonly logReader: Database.Database;
   private readonly changes = new ChangeSignal();
   private readonly subscriptions = new Set<LiveSubscription>();
+  /** The log's end, read once for all subscriptions after an append. */
+  private readonly tail = new SharedTail({ readPage: (from, max, filter) => this.readPage(from, max, filter), changes: this.changes });
   private statements: ReturnType<typeof prepareStatements> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly checkpointer: BackgroundCheckpointer | undefined;
@@ -256,7 +259,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.ready();
     const subscription = new LiveSubscription(
-      { changes: this.changes, readPage: (from, max, filter) => this.readPage(from, max, filter) },
+      { changes: this.changes, readPage: this.tail.readPage },
       handler,
       {
         fromPosition: options.fromPosition ?? 0,
