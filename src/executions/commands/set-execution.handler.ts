@@ -54,7 +54,7 @@ export class SetExecutionHandler implements ICommandHandler<SetExecutionCommand,
 
   private async checkTargetsExist(instanceId: string, refs: readonly ExecutionTargetRef[]): Promise<void> {
     const ids = [...new Set(refs.filter((ref) => ref.type === ExecutionTargetKind.Target).map((ref) => ref.target))];
-    const targets = await Promise.all(ids.map((targetId) => this.targets.load(instanceId, targetId)));
-    if (targets.some((target) => !target.exists)) throw ExecutionErrors.targetNotFound();
+    const found = await Promise.all(ids.map((targetId) => this.targets.exists(instanceId, targetId)));
+    if (found.includes(false)) throw ExecutionErrors.targetNotFound();
   }
 }
