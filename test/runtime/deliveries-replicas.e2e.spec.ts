@@ -45,8 +45,10 @@ describe('event deliveries shared by two replicas (postgres)', () => {
   it('delivers each delivery once, whichever replica records and sends it', async () => {
     const api = await ApiClient.of(primary, `instance-${randomUUID()}`);
     const [first, second] = ['/first', '/second'];
-    // A slow answer keeps deliveries in flight on both replicas at once.
-    for (const path of [first, second]) hooks.on(path, (_call, response) => setTimeout(() => response.end(), 5));
+    // A slow answer keeps deliveries in flight on both replicas at once: with 4 calls per target
+    // at a time, one replica alone would take over a second, well past the other's 250 ms poll
+    // (at 5 ms it could send all 200 before the other looked, and did under load).
+    for (const path of [first, second]) hooks.on(path, (_call, response) => setTimeout(() => response.end(), 50));
     const targets = [
       await api.newTarget(`a-${randomUUID()}`, { restWebhook: { interruptOnError: false }, endpoint: hooks.url(first), timeout: '5s' }),
       await api.newTarget(`b-${randomUUID()}`, { restWebhook: { interruptOnError: false }, endpoint: hooks.url(second), timeout: '5s' }),
