@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { describeEventStoreContract } from '../../contract/event-store.contract';
 import { WrongExpectedRevisionError } from '../../errors';
 import { notifySessionName, PostgresEventStore, STORE_SESSION_SETTINGS } from './postgres-event-store';
@@ -349,5 +349,57 @@ describe('postgres notifications', () => {
 
   it('keep an application name the read horizon cannot name on the appending sessions', () => {
     expect(notifySessionName('name with spaces')).toBeUndefined();
+  });
+});
+
+describe('postgres latest-event reads', () => {
+  const schema = `es_latest_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = new PostgresEventStore({ connection: url, schema, poolSize: 4 });
+    await store.init();
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await store.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+
+  it('made in one turn of the event loop go to the server as one statement, each answered for its own stream', async () => {
+    const streams = Array.from({ length: 20 }, (_, index) => `latest-${index}-${randomUUID()}`);
+    for (const [index, stream] of streams.entries()) {
+      const events = Array.from({ length: (index % 3) + 1 }, (_, revision) => ({ type: 'latest.e', tenant: 't', data: { index, revision } }));
+      await store.append(stream, events, { expectedRevision: 'no_stream' });
+    }
+    const missing = Array.from({ length: 5 }, () => `latest-missing-${randomUUID()}`);
+    // Some streams asked for twice in the same turn, as two commands on one aggregate would.
+    const asked = [...streams, ...missing, streams[0], streams[7], missing[0]];
+    const sent = jest.spyOn(Pool.prototype, 'query');
+
+    const answers = await Promise.all(asked.map((stream) => store.readStream(stream, { direction: 'backwards', maxCount: 1 })));
+
+    const statements = sent.mock.calls.map(([config]) => (config as { name?: string }).name ?? '');
+    sent.mockRestore();
+    expect(statements.filter((name) => /stream_(latest|bwd)$/.test(name))).toHaveLength(1);
+    expect(answers.map((events) => events.map((event) => [event.stream, event.revision, event.data]))).toEqual(
+      asked.map((stream) => {
+        const index = streams.indexOf(stream);
+        return index < 0 ? [] : [[stream, index % 3, { index, revision: index % 3 }]];
+      }),
+    );
+  });
+
+  it('see an append acknowledged before them, and a read with an earlier revision still reads that one', async () => {
+    const stream = `latest-fresh-${randomUUID()}`;
+    await store.append(stream, [{ type: 'latest.a', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+    const appended = await store.append(stream, [{ type: 'latest.b', tenant: 't', data: {} }], { expectedRevision: 0 });
+    const [latest, atFirst] = await Promise.all([
+      store.readStream(stream, { direction: 'backwards', maxCount: 1 }),
+      store.readStream(stream, { direction: 'backwards', maxCount: 1, fromRevision: 0 }),
+    ]);
+    expect(latest.map((event) => [event.type, event.position])).toEqual([['latest.b', appended.position]]);
+    expect(atFirst.map((event) => event.type)).toEqual(['latest.a']);
   });
 });

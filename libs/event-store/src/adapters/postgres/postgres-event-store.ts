@@ -61,6 +61,8 @@ export interface PostgresEventStoreOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+/** Streams one latest-event statement names at most; a larger turn sends several. */
+const MAX_STREAMS_PER_READ = 500;
 const MIN_FILTER_SCAN_WINDOW = 4096;
 /** How often an `any`/`stream_exists` append retries after losing a revision race. */
 const MAX_RACE_RETRIES = 20;
@@ -121,6 +123,8 @@ export class PostgresEventStore implements EventStore, EventImporter {
   private readonly sql: PostgresSql;
   private readonly changes = new ChangeSignal();
   private readonly subscriptions = new Set<LiveSubscription>();
+  /** Latest-event reads waiting for this turn's statement, by stream. */
+  private latestReads = new Map<string, { resolve(events: StoredEvent[]): void; reject(error: unknown): void }[]>();
   /** The log's end, read once for all subscriptions after an append. */
   private readonly tail = new SharedTail({ readPage: (from, max, filter) => this.readLivePage(from, max, filter), changes: this.changes });
   private readonly listener: PgListener;
@@ -362,6 +366,7 @@ export class PostgresEventStore implements EventStore, EventImporter {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    if (options.direction === 'backwards' && options.maxCount === 1 && options.fromRevision === undefined) return this.readLatest(stream);
     const limit = options.maxCount ?? null;
     const rows =
       options.direction === 'backwards'
@@ -369,6 +374,42 @@ export class PostgresEventStore implements EventStore, EventImporter {
         : await this.query<EventRow>(this.sql.readStreamForwards, [stream, options.fromRevision ?? 0, limit]);
     return rows.map(toStoredEvent);
   }
+
+  /**
+   * The latest event of `stream`. Such reads (every aggregate load, every existence check) are
+   * gathered over one turn of the event loop and sent as one statement: under load, the
+   * commands served in a turn then cost the server one round trip instead of one each.
+   */
+  private readLatest(stream: string): Promise<StoredEvent[]> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailableError('The PostgreSQL event store is closed'));
+    return new Promise<StoredEvent[]>((resolve, reject) => {
+      const waiting = this.latestReads.get(stream);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.latestReads.set(stream, [{ resolve, reject }]);
+      if (this.latestReads.size === 1 && !waiting) setImmediate(this.sendLatestReads);
+    });
+  }
+
+  private readonly sendLatestReads = (): void => {
+    const batch = this.latestReads;
+    this.latestReads = new Map();
+    const streams = [...batch.keys()];
+    for (let start = 0; start < streams.length; start += MAX_STREAMS_PER_READ) {
+      const chunk = streams.slice(start, start + MAX_STREAMS_PER_READ);
+      this.query<EventRow>(this.sql.readLatestOfStreams, [chunk]).then(
+        (rows) => {
+          const latest = new Map(rows.map((row) => [row.stream, row]));
+          for (const stream of chunk) {
+            const row = latest.get(stream);
+            for (const waiter of batch.get(stream)!) waiter.resolve(row ? [toStoredEvent(row)] : []);
+          }
+        },
+        (error: unknown) => {
+          for (const stream of chunk) for (const waiter of batch.get(stream)!) waiter.reject(error);
+        },
+      );
+    }
+  };
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     return this.readPage(options.fromPosition ?? 0, options.maxCount ?? DEFAULT_PAGE_SIZE, options.filter);

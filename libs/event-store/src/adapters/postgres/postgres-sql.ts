@@ -255,6 +255,12 @@ export function buildSql(schema: string, options: SqlOptions = {}) {
       name: `${prefix}stream_bwd`,
       text: `SELECT ${columns} FROM ${events} WHERE stream = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
     },
+    /** The latest event of each stream of $1 (none for a stream without events): one index step each. */
+    readLatestOfStreams: {
+      name: `${prefix}stream_latest`,
+      text: `SELECT e.* FROM unnest($1::text[]) AS s(stream)
+        CROSS JOIN LATERAL (SELECT ${columns} FROM ${events} WHERE stream = s.stream ORDER BY revision DESC LIMIT 1) e`,
+    },
   };
 }
 
