@@ -108,7 +108,7 @@ function statusText(runs: readonly StreamFigures[]): string {
 
 function writeTarget(kind: StoreKind, connections: number): Row['target'] {
   if (connections !== 32) return undefined;
-  return kind === 'sqlite' ? { min: 2000 } : { min: 1000 };
+  return kind === 'sqlite' ? { min: 2000 } : { min: 1500 };
 }
 
 /**
