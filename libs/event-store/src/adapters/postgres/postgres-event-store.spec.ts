@@ -17,6 +17,21 @@ async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** A store on a schema of its own for the enclosing describe block; the schema is dropped after it. */
+function scratchStore(prefix: string, poolSize: number): () => PostgresEventStore {
+  const schema = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  let store: PostgresEventStore | undefined;
+  beforeAll(async () => {
+    store = new PostgresEventStore({ connection: url, schema, poolSize });
+    await store.init();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+  return () => store!;
+}
+
 describeEventStoreContract(
   'postgres',
   async () => {
@@ -92,25 +107,14 @@ describeEventStoreContract(
 );
 
 describe('postgres read horizon', () => {
-  const schema = `es_horizon_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    store = new PostgresEventStore({ connection: url, schema, poolSize: 2 });
-    await store.init();
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  });
+  const store = scratchStore('es_horizon', 2);
 
   it('is not held back by a writing transaction in another database of the cluster', async () => {
     const release = await holdWritingTransaction({ database: 'postgres' });
     try {
-      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
-      expect(await store.headPosition()).toBe(appended.position);
-      const page = await store.readAll({ fromPosition: appended.position });
+      const appended = await store().append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      expect(await store().headPosition()).toBe(appended.position);
+      const page = await store().readAll({ fromPosition: appended.position });
       expect(page.events.map((e) => e.position)).toEqual([appended.position]);
     } finally {
       await release();
@@ -121,12 +125,12 @@ describe('postgres read horizon', () => {
     const release = await holdWritingTransaction({});
     let released = false;
     try {
-      const appended = await store.append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+      const appended = await store().append(`horizon-${randomUUID()}`, [{ type: 'horizon.checked', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
       // The open transaction could still add events below this one: readers must wait.
-      expect(await store.headPosition()).toBeLessThan(appended.position);
+      expect(await store().headPosition()).toBeLessThan(appended.position);
       await release();
       released = true;
-      expect(await store.headPosition()).toBe(appended.position);
+      expect(await store().headPosition()).toBe(appended.position);
     } finally {
       if (!released) await release();
     }
@@ -135,14 +139,14 @@ describe('postgres read horizon', () => {
   it('tells a filtered subscription that events wait behind it, so they arrive when it ends without a new append', async () => {
     const type = `horizon.filtered.${randomUUID().slice(0, 8)}`;
     const received: number[] = [];
-    const subscription = store.subscribe({ fromPosition: (await store.headPosition()) + 1, filter: { types: [type] } }, (events) => {
+    const subscription = store().subscribe({ fromPosition: (await store().headPosition()) + 1, filter: { types: [type] } }, (events) => {
       received.push(...events.map((event) => event.position));
     });
     try {
       const release = await holdWritingTransaction({});
       let appendedPosition = -1;
       try {
-        ({ position: appendedPosition } = await store.append(`horizon-${randomUUID()}`, [{ type, tenant: 't', data: {} }], { expectedRevision: 'no_stream' }));
+        ({ position: appendedPosition } = await store().append(`horizon-${randomUUID()}`, [{ type, tenant: 't', data: {} }], { expectedRevision: 'no_stream' }));
         // Long enough for the subscription to read, find the event held back, and start waiting.
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(received).toEqual([]);
@@ -256,25 +260,14 @@ async function holdWritingTransaction(session: { database?: string; applicationN
 }
 
 describe('postgres group commit', () => {
-  const schema = `es_group_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    store = new PostgresEventStore({ connection: url, schema, poolSize: 4 });
-    await store.init();
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  });
+  const store = scratchStore('es_group', 4);
 
   /** Appends to `stream` in a transaction of its own that stays open until the returned function commits it. */
   async function appendElsewhereHeldOpen(stream: string): Promise<() => Promise<void>> {
     const client = new Client({ connectionString: url });
     await client.connect();
     await client.query('BEGIN');
-    await store.appendInTransaction(client, stream, [{ type: 'race.elsewhere', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+    await store().appendInTransaction(client, stream, [{ type: 'race.elsewhere', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
     return async () => {
       await client.query('COMMIT');
       await client.end();
@@ -289,15 +282,15 @@ describe('postgres group commit', () => {
     const commitElsewhere = await appendElsewhereHeldOpen(contested);
     // Sent together, so one statement: it waits on the contested revision, then fails whole.
     const appends = [
-      store.append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
-      store.append(contested, [{ type: 'race.here', tenant: 't', data: {} }], { expectedRevision }),
-      store.append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
+      store().append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
+      store().append(contested, [{ type: 'race.here', tenant: 't', data: {} }], { expectedRevision }),
+      store().append(`bystander-${randomUUID()}`, [{ type: 'race.bystander', tenant: 't', data: {} }], { expectedRevision: 'no_stream' }),
     ];
     await new Promise((resolve) => setTimeout(resolve, 100));
     await commitElsewhere();
     const settled = await Promise.allSettled(appends);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', outcome, 'fulfilled']);
-    const stored = await store.readStream(contested);
+    const stored = await store().readStream(contested);
     if (outcome === 'fulfilled') {
       expect(stored.map((e) => e.type)).toEqual(['race.elsewhere', 'race.here']);
       expect((settled[1] as PromiseFulfilledResult<{ position: number }>).value.position).toBe(stored[1].position);
@@ -309,7 +302,7 @@ describe('postgres group commit', () => {
 
   it('writes concurrent appends in one transaction, numbered in the order they were made', async () => {
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => store.append(`grouped-${randomUUID()}`, [{ type: 'grouped.e', tenant: 't', data: { i } }], { expectedRevision: 'no_stream' })),
+      Array.from({ length: 6 }, (_, i) => store().append(`grouped-${randomUUID()}`, [{ type: 'grouped.e', tenant: 't', data: { i } }], { expectedRevision: 'no_stream' })),
     );
     // One transaction id per group: the positions share it (their upper bits).
     const transactions = new Set(results.map((result) => Math.floor(result.position / 65536)));
@@ -353,32 +346,21 @@ describe('postgres notifications', () => {
 });
 
 describe('postgres latest-event reads', () => {
-  const schema = `es_latest_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    store = new PostgresEventStore({ connection: url, schema, poolSize: 4 });
-    await store.init();
-  });
-
-  afterAll(async () => {
-    jest.restoreAllMocks();
-    await store.close();
-    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  });
+  const store = scratchStore('es_latest', 4);
+  afterAll(() => jest.restoreAllMocks());
 
   it('made in one turn of the event loop go to the server as one statement, each answered for its own stream', async () => {
     const streams = Array.from({ length: 20 }, (_, index) => `latest-${index}-${randomUUID()}`);
     for (const [index, stream] of streams.entries()) {
       const events = Array.from({ length: (index % 3) + 1 }, (_, revision) => ({ type: 'latest.e', tenant: 't', data: { index, revision } }));
-      await store.append(stream, events, { expectedRevision: 'no_stream' });
+      await store().append(stream, events, { expectedRevision: 'no_stream' });
     }
     const missing = Array.from({ length: 5 }, () => `latest-missing-${randomUUID()}`);
     // Some streams asked for twice in the same turn, as two commands on one aggregate would.
     const asked = [...streams, ...missing, streams[0], streams[7], missing[0]];
     const sent = jest.spyOn(Pool.prototype, 'query');
 
-    const answers = await Promise.all(asked.map((stream) => store.readStream(stream, { direction: 'backwards', maxCount: 1 })));
+    const answers = await Promise.all(asked.map((stream) => store().readStream(stream, { direction: 'backwards', maxCount: 1 })));
 
     const statements = sent.mock.calls.map(([config]) => (config as { name?: string }).name ?? '');
     sent.mockRestore();
@@ -393,11 +375,11 @@ describe('postgres latest-event reads', () => {
 
   it('see an append acknowledged before them, and a read with an earlier revision still reads that one', async () => {
     const stream = `latest-fresh-${randomUUID()}`;
-    await store.append(stream, [{ type: 'latest.a', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
-    const appended = await store.append(stream, [{ type: 'latest.b', tenant: 't', data: {} }], { expectedRevision: 0 });
+    await store().append(stream, [{ type: 'latest.a', tenant: 't', data: {} }], { expectedRevision: 'no_stream' });
+    const appended = await store().append(stream, [{ type: 'latest.b', tenant: 't', data: {} }], { expectedRevision: 0 });
     const [latest, atFirst] = await Promise.all([
-      store.readStream(stream, { direction: 'backwards', maxCount: 1 }),
-      store.readStream(stream, { direction: 'backwards', maxCount: 1, fromRevision: 0 }),
+      store().readStream(stream, { direction: 'backwards', maxCount: 1 }),
+      store().readStream(stream, { direction: 'backwards', maxCount: 1, fromRevision: 0 }),
     ]);
     expect(latest.map((event) => [event.type, event.position])).toEqual([['latest.b', appended.position]]);
     expect(atFirst.map((event) => event.type)).toEqual(['latest.a']);
